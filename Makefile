@@ -1,0 +1,39 @@
+# cae-hub — tâches courantes. Seul prérequis : Python ≥ 3.11.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run serve demo test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run : installe, prépare la base SQLite sous ./var, charge la démo et sert le hub
+run: install
+	$(BIN)/cae-hub demo
+	$(BIN)/cae-hub serve
+
+serve: install
+	$(BIN)/cae-hub serve
+
+## make test : installe puis passe tous les tests (SQLite, et PostgreSQL s'il répond)
+test: install
+	$(BIN)/cae-hub schemas check
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check hub connectors tests
+	$(BIN)/ruff format --check hub connectors tests
+
+typecheck: install
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,64 @@
+"""Settings: the only place that reads the environment (prefix ``HUB_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "change-me-in-production"  # noqa: S105 - refused outside development
+
+
+class InsecureSettingsError(ValueError):
+    """Raised when production settings would run the hub unsafely."""
+
+
+class Settings(BaseSettings):
+    """Everything the hub can be told, from ``HUB_*`` variables or a ``.env`` file."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'cae-hub.sqlite3'}"
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    allow_sqlite_in_production: bool = False
+    schemas_dir: Path = PROJECT_ROOT / "schemas"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    token_last_used_resolution_s: int = Field(
+        default=60, ge=0, description="Précision de last_used_at, pour ne pas écrire à chaque requête."
+    )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        secret = self.secret_key.get_secret_value()
+        if secret == DEFAULT_SECRET or len(secret) < 32:
+            raise InsecureSettingsError(
+                "HUB_SECRET_KEY doit être défini en production (32 caractères au moins, "
+                "différent de la valeur par défaut)."
+            )
+        if self.is_sqlite and not self.allow_sqlite_in_production:
+            raise InsecureSettingsError(
+                "HUB_DATABASE_URL désigne SQLite : en production, utilisez PostgreSQL "
+                "ou posez HUB_ALLOW_SQLITE_IN_PRODUCTION=true."
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

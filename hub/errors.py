@@ -1,0 +1,303 @@
+"""Errors of the hub, all answered as ``application/problem+json`` (RFC 9457).
+
+The tree::
+
+    HubError                      500  erreur interne
+    ├── BadRequest                400  requête invalide
+    ├── Unauthorized              401  authentification requise
+    ├── Forbidden                 403  droits insuffisants
+    ├── NotFound                  404  introuvable (also: exists but the caller may not see it)
+    ├── Conflict                  409  conflit avec l'état actuel
+    ├── ValidationFailed          422  données invalides, with ``errors: [{path, message}]``
+    └── ServiceUnavailable        503  service indisponible
+
+One handler turns any of them, FastAPI's request-validation errors and Starlette's HTTP
+errors into the same shape: ``type``, ``title``, ``status``, ``detail`` and, for validation,
+``errors``. Paths are JSONPath-like: ``$.cells[3].value`` inside a JSON body,
+``query.period`` / ``path.siren`` / ``header.authorization`` elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://cae-hub.fr/problems/"
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorItem:
+    """One failing field: where, and what is wrong with it, in French."""
+
+    path: str
+    message: str
+
+
+class HubError(Exception):
+    """Base of every error the hub answers on purpose."""
+
+    status_code: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal"
+    title: ClassVar[str] = "Erreur interne"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[ErrorItem] = (),
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors)
+        self.headers = headers or {}
+
+    def to_problem(self) -> dict[str, Any]:
+        return problem(self.status_code, self.slug, self.title, self.detail, self.errors)
+
+
+class BadRequest(HubError):
+    status_code = 400
+    slug = "bad-request"
+    title = "Requête invalide"
+
+
+class Unauthorized(HubError):
+    status_code = 401
+    slug = "unauthorized"
+    title = "Authentification requise"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="cae-hub"'})
+
+
+class Forbidden(HubError):
+    status_code = 403
+    slug = "forbidden"
+    title = "Droits insuffisants"
+
+
+class NotFound(HubError):
+    status_code = 404
+    slug = "not-found"
+    title = "Introuvable"
+
+
+class Conflict(HubError):
+    status_code = 409
+    slug = "conflict"
+    title = "Conflit avec l'état actuel"
+
+
+class ValidationFailed(HubError):
+    status_code = 422
+    slug = "validation"
+    title = "Données invalides"
+
+
+class ServiceUnavailable(HubError):
+    status_code = 503
+    slug = "unavailable"
+    title = "Service indisponible"
+
+
+def problem(
+    status: int, slug: str, title: str, detail: str, errors: Iterable[ErrorItem] = ()
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    items = [{"path": e.path, "message": e.message} for e in errors]
+    if items:
+        body["errors"] = items
+    return body
+
+
+class ProblemItem(BaseModel):
+    path: str
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error answer (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemItem] | None = None
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the error statuses an endpoint may answer."""
+    descriptions = {
+        400: "Requête invalide",
+        401: "Jeton absent, inconnu, expiré ou révoqué",
+        403: "Droits insuffisants pour ce jeton",
+        404: "Introuvable, ou non visible pour l'appelant",
+        409: "Conflit avec l'état actuel",
+        412: "Précondition non remplie",
+        422: "Données invalides (chaque champ fautif est nommé dans errors)",
+        503: "Service indisponible",
+    }
+    return {
+        status: {
+            "description": descriptions[status],
+            "model": Problem,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+def problem_response(error: HubError) -> JSONResponse:
+    return JSONResponse(
+        error.to_problem(), status_code=error.status_code, headers=error.headers,
+        media_type=PROBLEM_JSON,
+    )
+
+
+# -- French messages for request validation -------------------------------------------------
+
+_PYDANTIC_MESSAGES: dict[str, str] = {
+    "missing": "champ obligatoire",
+    "extra_forbidden": "champ inconnu",
+    "json_invalid": "JSON mal formé",
+    "json_type": "JSON attendu",
+    "model_attributes_type": "objet attendu",
+    "model_type": "objet attendu",
+    "dict_type": "objet attendu",
+    "list_type": "liste attendue",
+    "string_type": "texte attendu",
+    "int_type": "nombre entier attendu",
+    "int_parsing": "nombre entier attendu",
+    "int_from_float": "nombre entier attendu",
+    "float_type": "nombre attendu",
+    "float_parsing": "nombre attendu",
+    "bool_type": "booléen attendu (true ou false)",
+    "bool_parsing": "booléen attendu (true ou false)",
+    "datetime_type": "date et heure attendues",
+    "datetime_parsing": "date et heure au format ISO 8601 attendues",
+    "datetime_from_date_parsing": "date et heure au format ISO 8601 attendues",
+    "date_parsing": "date au format AAAA-MM-JJ attendue",
+    "date_from_datetime_parsing": "date au format AAAA-MM-JJ attendue",
+    "value_error": "valeur invalide",
+    "enum": "valeur non autorisée",
+    "literal_error": "valeur non autorisée",
+    "string_pattern_mismatch": "format non reconnu",
+    "string_unicode": "texte Unicode attendu",
+    "set_type": "liste sans doublon attendue",
+    "uuid_parsing": "identifiant UUID attendu",
+    "url_parsing": "adresse URL attendue",
+    "recursion_loop": "structure récursive refusée",
+}
+
+
+def _french_message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind in {"string_too_short", "too_short"}:
+        unit = "caractère(s)" if kind.startswith("string") else "élément(s)"
+        return f"au moins {ctx.get('min_length')} {unit}"
+    if kind in {"string_too_long", "too_long"}:
+        unit = "caractère(s)" if kind.startswith("string") else "élément(s)"
+        return f"au plus {ctx.get('max_length')} {unit}"
+    if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
+        op = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤",
+              "less_than": "<"}[kind]
+        limit = next(iter(ctx.values()), "")
+        return f"doit être {op} {limit}"
+    if kind in {"enum", "literal_error"} and "expected" in ctx:
+        return f"valeur non autorisée (attendu : {ctx['expected']})"
+    if kind == "value_error" and "reason" in ctx:  # email-validator's English reason
+        return "adresse électronique invalide"
+    if kind == "value_error":
+        # Our own validators raise ValueError with a French message.
+        return str(ctx.get("error") or error.get("msg", "valeur invalide"))
+    if kind == "string_pattern_mismatch" and "pattern" in ctx:
+        return f"format non reconnu (motif attendu : {ctx['pattern']})"
+    return _PYDANTIC_MESSAGES.get(kind, f"valeur invalide ({kind or 'inconnue'})")
+
+
+def _path(loc: Sequence[Any]) -> str:
+    if not loc:
+        return "$"
+    where, *rest = loc
+    if where == "body":
+        out = "$"
+        for part in rest:
+            out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        return out
+    tail = ".".join(str(p) for p in rest)
+    return f"{where}.{tail}" if tail else str(where)
+
+
+def request_validation_items(exc: RequestValidationError) -> list[ErrorItem]:
+    return [ErrorItem(_path(e.get("loc", ())), _french_message(e)) for e in exc.errors()]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """One handler per family; every answer has the problem+json shape."""
+
+    @app.exception_handler(HubError)
+    async def _hub_error(_: Request, exc: HubError) -> JSONResponse:
+        return problem_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        items = request_validation_items(exc)
+        fields = ", ".join(sorted({i.path for i in items}))
+        return problem_response(
+            ValidationFailed(f"La requête contient des données invalides : {fields}.", errors=items)
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Introuvable", 405: "Méthode non autorisée", 413: "Requête trop volumineuse"}
+        details = {
+            404: "Aucune ressource à cette adresse.",
+            405: "Cette méthode HTTP n'est pas acceptée à cette adresse.",
+        }
+        status = exc.status_code
+        body = problem(
+            status, f"http-{status}", titles.get(status, "Erreur HTTP"),
+            details.get(status, str(exc.detail)),
+        )
+        return JSONResponse(body, status_code=status, headers=exc.headers, media_type=PROBLEM_JSON)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity_error", path=request.url.path, error=type(exc.orig).__name__)
+        return problem_response(
+            Conflict("L'opération contredit une donnée déjà enregistrée (doublon ou référence).")
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database_unavailable", path=request.url.path, error=type(exc.orig).__name__)
+        return problem_response(
+            ServiceUnavailable("La base de données ne répond pas ; réessayez dans un instant.",
+                               headers={"Retry-After": "30"})
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled_error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
+        body = problem(500, "internal", "Erreur interne",
+                       "Une erreur inattendue est survenue ; elle a été journalisée.")
+        return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON)

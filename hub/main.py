@@ -1,0 +1,125 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import Engine
+
+import hub
+from hub.config import Settings, get_settings
+from hub.db import database_reachable, make_engine, session_factory
+from hub.errors import BadRequest, ErrorItem, ValidationFailed, problem_response
+from hub.logs import configure_logging, log_requests
+from hub.members import endpoints as members
+from hub.schemas import endpoints as schemas
+
+MAX_BODY_BYTES = 20 * 1024 * 1024
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    version: str
+
+
+def _nul_path(node: Any, path: str = "$") -> str | None:
+    """The JSON path of the first string holding a NUL character, which no database stores."""
+    if isinstance(node, str):
+        return path if "\x00" in node else None
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found = "\x00" in key and f"{path}.{key!r}" or _nul_path(value, f"{path}.{key}")
+            if found:
+                return found
+    if isinstance(node, list):
+        for index, value in enumerate(node):
+            found = _nul_path(value, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+async def guard_input(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Refuse, with a clear problem, input that no endpoint could store: NUL characters, huge bodies."""
+    raw_target = request.scope.get("raw_path", b"") + b"?" + request.scope.get("query_string", b"")
+    if b"%00" in raw_target.lower() or b"\x00" in raw_target:
+        return problem_response(BadRequest("L'adresse contient un caractère nul (%00)."))
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        return problem_response(
+            BadRequest(f"Corps de requête trop volumineux (au plus {MAX_BODY_BYTES // 2**20} Mo).")
+        )
+    if request.method in {"POST", "PUT", "PATCH"}:
+        body = await request.body()
+        if b"\\u0000" in body:
+            try:
+                where = _nul_path(json.loads(body))
+            except ValueError:
+                where = None
+            if where:
+                return problem_response(
+                    ValidationFailed(
+                        "Un texte contient un caractère nul.",
+                        errors=[ErrorItem(where, "caractère nul (\\u0000) interdit")],
+                    )
+                )
+    return await call_next(request)
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The hub: middleware, error handlers, routers and lifespan."""
+    settings = settings or get_settings()
+    configure_logging(settings)
+    owns_engine = engine is None
+    engine = engine or make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            engine.dispose()
+
+    app = FastAPI(
+        title="cae-hub",
+        summary="Hub d'échange de données des CAE du bâtiment",
+        description=(
+            "API du hub de la fédération des coopératives d'activité et d'emploi du bâtiment. "
+            "Authentification : « Authorization: Bearer <jeton> ». Les erreurs suivent "
+            "application/problem+json (RFC 9457)."
+        ),
+        version=hub.__version__,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+
+    from hub.errors import install_error_handlers
+
+    install_error_handlers(app)
+    app.middleware("http")(guard_input)
+    app.middleware("http")(log_requests)
+
+    @app.get("/healthz", tags=["santé"], summary="État du hub et de sa base de données",
+             responses={503: {"model": Health, "description": "Base de données injoignable"}})
+    def healthz() -> JSONResponse:
+        reachable = database_reachable(engine)
+        body = Health(
+            status="ok" if reachable else "degraded",
+            database="ok" if reachable else "unreachable",
+            version=hub.__version__,
+        )
+        return JSONResponse(body.model_dump(), status_code=200 if reachable else 503)
+
+    app.include_router(schemas.router)
+    app.include_router(members.router)
+    return app

@@ -1,0 +1,76 @@
+"""Authentication dependencies, as ``Annotated`` aliases every domain reuses.
+
+``CurrentPrincipal`` — any valid token; ``CurrentMember`` — a member CAE's token;
+``StaffOnly`` — a staff or admin token; ``AdminOnly`` — an admin token. ``require_scope``
+adds a scope check. An endpoint whose existence is public answers 403 to the wrong role;
+a resource the caller may not see answers 404 (DESIGN.md, section 9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from hub.db import SessionDep
+from hub.errors import Forbidden
+from hub.members.models import Member, Scope, StaffAccount
+from hub.members.service import Principal, auth_service
+
+_bearer = HTTPBearer(auto_error=False, description="Jeton du hub : « Bearer caeh_… »")
+
+
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    settings = request.app.state.settings
+    secret = credentials.credentials if credentials is not None else None
+    principal = auth_service.authenticate(
+        session, secret, touch_resolution=timedelta(seconds=settings.token_last_used_resolution_s)
+    )
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def get_member(principal: CurrentPrincipal) -> Member:
+    if principal.member is None:
+        raise Forbidden("Réservé aux CAE membres : utilisez le jeton de votre CAE.")
+    return principal.member
+
+
+def get_staff(principal: CurrentPrincipal) -> StaffAccount:
+    if principal.role not in {"staff", "admin"} or principal.staff is None:
+        raise Forbidden("Réservé à l'équipe de la fédération.")
+    return principal.staff
+
+
+def get_admin(principal: CurrentPrincipal) -> StaffAccount:
+    if principal.role != "admin" or principal.staff is None:
+        raise Forbidden("Réservé aux administrateurs de la fédération.")
+    if not principal.has_scope(Scope.ADMIN):
+        raise Forbidden("Ce jeton n'a pas le droit « admin ».")
+    return principal.staff
+
+
+CurrentMember = Annotated[Member, Depends(get_member)]
+StaffOnly = Annotated[StaffAccount, Depends(get_staff)]
+AdminOnly = Annotated[StaffAccount, Depends(get_admin)]
+
+
+def require_scope(scope: Scope) -> Callable[[Principal], Principal]:
+    """A dependency refusing tokens that lack ``scope``."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_scope(scope):
+            raise Forbidden(f"Ce jeton n'a pas le droit « {scope.value} ».")
+        return principal
+
+    return check

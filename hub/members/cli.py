@@ -1,0 +1,214 @@
+"""``cae-hub members|tokens|staff``: the same operations as the admin API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hub.cli import fail, unit_of_work
+from hub.members.models import Scope, StaffRole
+from hub.members.schemas import (
+    MemberCreate,
+    MemberPublic,
+    StaffCreate,
+    TokenIssue,
+    TokenPublic,
+)
+from hub.members.service import member_service, staff_service, token_service
+
+members_app = typer.Typer(help="CAE membres.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Jetons d'accès à l'API.", no_args_is_help=True)
+staff_app = typer.Typer(help="Comptes de l'équipe de la fédération.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON")]
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _print_member(member: MemberPublic) -> None:
+    typer.echo(f"{member.name} — SIREN {member.siren}")
+    typer.echo(f"  région : {member.region} ; départements : {', '.join(member.departements)}")
+    typer.echo(f"  métiers : {', '.join(member.trades)}")
+    typer.echo(f"  contact : {member.contact_email}")
+    consent = "oui" if member.consents_raw_access else "non"
+    typer.echo(f"  consentement à la lecture des rapports bruts : {consent}")
+    typer.echo(f"  actif : {'oui' if member.active else 'non'}")
+
+
+@members_app.command("add")
+def members_add(
+    name: Annotated[str | None, typer.Option(help="Raison sociale")] = None,
+    siren: Annotated[str | None, typer.Option(help="SIREN (9 chiffres)")] = None,
+    region: Annotated[str | None, typer.Option(help="Code INSEE de la région, ex. 75")] = None,
+    departements: Annotated[str | None, typer.Option(help="Départements, séparés par des virgules")] = None,
+    trades: Annotated[str | None, typer.Option(help="Codes NAF, séparés par des virgules")] = None,
+    email: Annotated[str | None, typer.Option(help="Adresse de contact")] = None,
+    consent: Annotated[bool, typer.Option(help="Consent à la lecture de ses rapports bruts")] = False,
+    profile: Annotated[
+        Path | None, typer.Option(help="Fichier JSON conforme au schéma member-profile", exists=False)
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Enregistrer une CAE membre (par options ou par un fichier member-profile)."""
+    if profile is not None:
+        data = _read_profile(profile)
+    else:
+        missing = [flag for flag, value in [("--name", name), ("--siren", siren),
+                   ("--region", region), ("--departements", departements),
+                   ("--trades", trades), ("--email", email)] if not value]
+        if missing:
+            fail("options manquantes : " + ", ".join(missing) + " (ou --profile FICHIER)")
+        data = MemberCreate.model_validate({
+            "name": name, "siren": siren, "region": region,
+            "departements": _split(departements), "trades": _split(trades),
+            "contact_email": email, "consents_raw_access": consent,
+        })
+    with unit_of_work() as session:
+        member = MemberPublic.model_validate(member_service.create(session, data))
+    if as_json:
+        typer.echo(member.model_dump_json(indent=2))
+    else:
+        typer.echo(f"membre enregistré : {member.name} (SIREN {member.siren})")
+
+
+def _read_profile(path: Path) -> MemberCreate:
+    from hub.schemas.service import get_registry
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"fichier introuvable : {path}")
+    except (UnicodeDecodeError, ValueError) as exc:
+        fail(f"{path} n'est pas un JSON UTF-8 lisible ({exc})")
+    errors = get_registry().validate("member-profile", "latest", document)
+    if errors:
+        fail(f"{path} : " + "; ".join(f"{e.path} : {e.message}" for e in errors))
+    return MemberCreate.model_validate(document)
+
+
+@members_app.command("list")
+def members_list(
+    include_inactive: Annotated[bool, typer.Option("--all", help="Inclure les désactivées")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Lister les CAE membres."""
+    with unit_of_work() as session:
+        members = [MemberPublic.model_validate(m)
+                   for m in member_service.list(session, include_inactive=include_inactive)]
+    if as_json:
+        typer.echo(json.dumps([m.model_dump(mode="json") for m in members], ensure_ascii=False,
+                              indent=2))
+        return
+    if not members:
+        typer.echo("aucun membre")
+    for m in members:
+        state = "" if m.active else " [désactivée]"
+        typer.echo(f"{m.siren}  {m.region:>2}  {m.name}{state}")
+
+
+@members_app.command("show")
+def members_show(siren: str, as_json: JsonOption = False) -> None:
+    """Afficher une CAE membre."""
+    with unit_of_work() as session:
+        member = MemberPublic.model_validate(member_service.get_by_siren(session, siren))
+        tokens = token_service.list(session, member_siren=siren)
+    if as_json:
+        typer.echo(member.model_dump_json(indent=2))
+        return
+    _print_member(member)
+    typer.echo(f"  jetons : {sum(t.status == 'active' for t in tokens)} actif(s) sur {len(tokens)}")
+
+
+@members_app.command("deactivate")
+def members_deactivate(siren: str) -> None:
+    """Désactiver une CAE membre : ses jetons cessent de fonctionner, son historique reste."""
+    with unit_of_work() as session:
+        member = member_service.deactivate(session, siren)
+    typer.echo(f"membre désactivé : {member.name} (SIREN {member.siren})")
+
+
+def _print_token(token: TokenPublic) -> None:
+    owner = token.member_siren if token.owner == "member" else token.staff_email
+    expiry = token.expires_at.date().isoformat() if token.expires_at else "jamais"
+    used = token.last_used_at.isoformat(timespec="minutes") if token.last_used_at else "jamais"
+    typer.echo(
+        f"{token.id:>5}  {token.prefix}…  {token.status:<8} {owner}  « {token.label} »  "
+        f"droits={','.join(token.scopes)}  expire={expiry}  utilisé={used}"
+    )
+
+
+@tokens_app.command("issue")
+def tokens_issue(
+    member: Annotated[str | None, typer.Option(help="SIREN du membre titulaire")] = None,
+    staff: Annotated[str | None, typer.Option(help="Adresse du compte d'équipe titulaire")] = None,
+    label: Annotated[str, typer.Option(help="Libellé (ex. « synchro nocturne »)")] = "jeton",
+    scope: Annotated[list[Scope] | None, typer.Option(help="Droit accordé (répétable)")] = None,
+    expires_in_days: Annotated[int | None, typer.Option(min=1, max=3650)] = None,
+) -> None:
+    """Émettre un jeton : il est affiché une seule fois."""
+    if (member is None) == (staff is None):
+        fail("indiquez le titulaire : --member SIREN ou --staff ADRESSE (un seul des deux)")
+    request = TokenIssue(
+        member_siren=member, staff_email=staff, label=label,
+        scopes=scope or None, expires_in_days=expires_in_days,
+    )
+    with unit_of_work() as session:
+        token, secret = token_service.issue(session, request)
+        public = token_service.describe(session, [token])[0]
+    _print_token(public)
+    typer.echo(f"jeton (affiché une seule fois, conservez-le) : {secret}")
+
+
+@tokens_app.command("list")
+def tokens_list(
+    member: Annotated[str | None, typer.Option(help="SIREN du membre")] = None,
+    staff: Annotated[str | None, typer.Option(help="Adresse du compte d'équipe")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Lister les jetons (jamais leur secret)."""
+    with unit_of_work() as session:
+        tokens = token_service.list(session, member_siren=member, staff_email=staff)
+    if as_json:
+        typer.echo(json.dumps([t.model_dump(mode="json") for t in tokens], indent=2))
+        return
+    if not tokens:
+        typer.echo("aucun jeton")
+    for token in tokens:
+        _print_token(token)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: Annotated[int, typer.Argument(min=1, help="Numéro du jeton")]) -> None:
+    """Révoquer un jeton : il cesse de fonctionner immédiatement."""
+    with unit_of_work() as session:
+        token = token_service.revoke(session, token_id)
+    typer.echo(f"jeton n°{token.id} révoqué ({token.prefix}…)")
+
+
+@staff_app.command("add")
+def staff_add(
+    email: Annotated[str, typer.Argument(help="Adresse électronique")],
+    name: Annotated[str, typer.Option("--name", help="Nom affiché")],
+    role: Annotated[StaffRole, typer.Option(help="staff ou admin")] = StaffRole.STAFF,
+    password_file: Annotated[
+        Path | None, typer.Option(help="Fichier contenant le mot de passe (sinon, tiré au sort)")
+    ] = None,
+) -> None:
+    """Créer un compte d'équipe ; sans mot de passe fourni, le hub en tire un et l'affiche une fois."""
+    password = None
+    if password_file is not None:
+        try:
+            password = password_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            fail(f"mot de passe illisible dans {password_file} ({exc.strerror})")
+    data = StaffCreate(email=email, display_name=name, role=role, password=password)
+    with unit_of_work() as session:
+        account, drawn = staff_service.create(session, data)
+    typer.echo(f"compte créé : {account.email} ({account.role})")
+    if drawn:
+        typer.echo(f"mot de passe (affiché une seule fois) : {drawn}")

@@ -1,0 +1,123 @@
+"""HTTP endpoints of the members domain: ``/v1/me`` and the admin API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from hub.db import SessionDep
+from hub.errors import problem_responses
+from hub.members.auth import AdminOnly, CurrentPrincipal
+from hub.members.schemas import (
+    MemberCreate,
+    MemberPublic,
+    MemberUpdate,
+    MePublic,
+    StaffCreate,
+    StaffCreated,
+    StaffPublic,
+    TokenIssue,
+    TokenIssued,
+    TokenPublic,
+)
+from hub.members.service import member_service, staff_service, token_service
+
+SirenPath = Annotated[str, Path(max_length=20, description="SIREN de la CAE (9 chiffres)")]
+
+router = APIRouter(prefix="/v1", responses=problem_responses(401, 403, 422))
+admin = APIRouter(prefix="/admin", tags=["administration"])
+
+
+@router.get("/me", tags=["compte"], summary="Le membre ou le compte derrière le jeton")
+def me(principal: CurrentPrincipal, session: SessionDep) -> MePublic:
+    token = token_service.describe(session, [principal.token])[0]
+    return MePublic(
+        kind="member" if principal.member is not None else "staff",
+        role=principal.role,
+        scopes=sorted(principal.scopes),
+        token=token,
+        member=MemberPublic.model_validate(principal.member) if principal.member else None,
+        staff=StaffPublic.model_validate(principal.staff) if principal.staff else None,
+    )
+
+
+@admin.get("/members", summary="Lister les CAE membres")
+def list_members(
+    _: AdminOnly, session: SessionDep, include_inactive: bool = False
+) -> list[MemberPublic]:
+    members = member_service.list(session, include_inactive=include_inactive)
+    return [MemberPublic.model_validate(m) for m in members]
+
+
+@admin.post(
+    "/members", status_code=status.HTTP_201_CREATED, summary="Enregistrer une CAE membre",
+    responses=problem_responses(409),
+)
+def create_member(_: AdminOnly, session: SessionDep, data: MemberCreate) -> MemberPublic:
+    return MemberPublic.model_validate(member_service.create(session, data))
+
+
+@admin.get("/members/{siren}", summary="Lire une CAE membre", responses=problem_responses(404))
+def get_member(_: AdminOnly, session: SessionDep, siren: SirenPath) -> MemberPublic:
+    return MemberPublic.model_validate(member_service.get_by_siren(session, siren))
+
+
+@admin.patch("/members/{siren}", summary="Modifier une CAE membre", responses=problem_responses(404))
+def update_member(
+    _: AdminOnly, session: SessionDep, siren: SirenPath, data: MemberUpdate
+) -> MemberPublic:
+    return MemberPublic.model_validate(member_service.update(session, siren, data))
+
+
+@admin.post(
+    "/members/{siren}/deactivate", summary="Désactiver une CAE membre",
+    responses=problem_responses(404),
+)
+def deactivate_member(_: AdminOnly, session: SessionDep, siren: SirenPath) -> MemberPublic:
+    return MemberPublic.model_validate(member_service.deactivate(session, siren))
+
+
+@admin.get("/staff", summary="Lister les comptes de l'équipe")
+def list_staff(_: AdminOnly, session: SessionDep) -> list[StaffPublic]:
+    return [StaffPublic.model_validate(s) for s in staff_service.list(session)]
+
+
+@admin.post(
+    "/staff", status_code=status.HTTP_201_CREATED, summary="Créer un compte d'équipe",
+    responses=problem_responses(409),
+)
+def create_staff(_: AdminOnly, session: SessionDep, data: StaffCreate) -> StaffCreated:
+    account, drawn = staff_service.create(session, data)
+    return StaffCreated(**StaffPublic.model_validate(account).model_dump(), password=drawn)
+
+
+@admin.get("/tokens", summary="Lister les jetons (jamais leur secret)", responses=problem_responses(404))
+def list_tokens(
+    _: AdminOnly,
+    session: SessionDep,
+    member_siren: Annotated[str | None, Query(max_length=9)] = None,
+    staff_email: Annotated[str | None, Query(max_length=254)] = None,
+) -> list[TokenPublic]:
+    return token_service.list(session, member_siren=member_siren, staff_email=staff_email)
+
+
+@admin.post(
+    "/tokens", status_code=status.HTTP_201_CREATED,
+    summary="Émettre un jeton (son secret n'est montré qu'une fois)",
+)
+def issue_token(_: AdminOnly, session: SessionDep, data: TokenIssue) -> TokenIssued:
+    token, secret = token_service.issue(session, data)
+    public = token_service.describe(session, [token])[0]
+    return TokenIssued(**public.model_dump(), token=secret)
+
+
+@admin.post("/tokens/{token_id}/revoke", summary="Révoquer un jeton", responses=problem_responses(404))
+def revoke_token(
+    _: AdminOnly, session: SessionDep, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> TokenPublic:
+    token = token_service.revoke(session, token_id)
+    return token_service.describe(session, [token])[0]
+
+
+router.include_router(admin)

@@ -1,0 +1,104 @@
+"""Every query of the members domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from hub.members.models import ApiToken, Member, StaffAccount
+
+
+class MemberRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, member: Member) -> Member:
+        self.session.add(member)
+        self.session.flush()
+        return member
+
+    def get(self, member_id: int) -> Member | None:
+        return self.session.get(Member, member_id)
+
+    def get_by_siren(self, siren: str) -> Member | None:
+        return self.session.exec(select(Member).where(Member.siren == siren)).first()
+
+    def list(self, *, include_inactive: bool = False) -> Sequence[Member]:
+        query = select(Member).order_by(col(Member.name), col(Member.id))
+        if not include_inactive:
+            query = query.where(col(Member.active).is_(True))
+        return self.session.exec(query).all()
+
+
+class StaffRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, staff: StaffAccount) -> StaffAccount:
+        self.session.add(staff)
+        self.session.flush()
+        return staff
+
+    def get(self, staff_id: int) -> StaffAccount | None:
+        return self.session.get(StaffAccount, staff_id)
+
+    def get_by_email(self, email: str) -> StaffAccount | None:
+        query = select(StaffAccount).where(StaffAccount.email == email.lower())
+        return self.session.exec(query).first()
+
+    def list(self) -> Sequence[StaffAccount]:
+        return self.session.exec(select(StaffAccount).order_by(col(StaffAccount.email))).all()
+
+
+class TokenRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, token: ApiToken) -> ApiToken:
+        self.session.add(token)
+        self.session.flush()
+        return token
+
+    def get(self, token_id: int) -> ApiToken | None:
+        return self.session.get(ApiToken, token_id)
+
+    def get_by_hash(self, token_hash: str) -> ApiToken | None:
+        return self.session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash)).first()
+
+    def list(
+        self, *, member_id: int | None = None, staff_id: int | None = None
+    ) -> Sequence[ApiToken]:
+        query = select(ApiToken).order_by(col(ApiToken.id))
+        if member_id is not None:
+            query = query.where(ApiToken.member_id == member_id)
+        if staff_id is not None:
+            query = query.where(ApiToken.staff_id == staff_id)
+        return self.session.exec(query).all()
+
+    def owners(
+        self, tokens: Sequence[ApiToken]
+    ) -> tuple[dict[int, Member], dict[int, StaffAccount]]:
+        """The members and staff accounts owning ``tokens``, in two queries."""
+        member_ids = {t.member_id for t in tokens if t.member_id is not None}
+        staff_ids = {t.staff_id for t in tokens if t.staff_id is not None}
+        members = (
+            self.session.exec(select(Member).where(col(Member.id).in_(member_ids))).all()
+            if member_ids else []
+        )
+        staff = (
+            self.session.exec(
+                select(StaffAccount).where(col(StaffAccount.id).in_(staff_ids))
+            ).all()
+            if staff_ids else []
+        )
+        return (
+            {m.id: m for m in members if m.id is not None},
+            {s.id: s for s in staff if s.id is not None},
+        )
+
+    def touch(self, token: ApiToken, when: datetime) -> None:
+        token.last_used_at = when
+        self.session.add(token)
+        self.session.flush()

@@ -1,0 +1,173 @@
+"""API models of the members domain (what goes over the wire)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, EmailStr, Field
+
+from hub.members.models import MemberBase, Scope, StaffBase, StaffRole
+from hub.schemas.service import get_registry
+
+
+def siren_is_valid(siren: str) -> bool:
+    """Nine digits whose Luhn sum is a multiple of 10 (INSEE's rule for SIREN)."""
+    if len(siren) != 9 or not siren.isascii() or not siren.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(siren)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def _check_siren(value: str) -> str:
+    value = value.replace(" ", "")
+    if len(value) != 9 or not value.isascii() or not value.isdigit():
+        raise ValueError("un SIREN compte exactement 9 chiffres")
+    if not siren_is_valid(value):
+        raise ValueError("SIREN invalide : la clé de contrôle (Luhn) ne correspond pas")
+    return value
+
+
+def _in_code_list(list_name: str, what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in get_registry().code_list(list_name):
+            raise ValueError(f"« {value} » n'est pas un code de {what} connu ({list_name})")
+        return value
+
+    return AfterValidator(check)
+
+
+def _unique(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise ValueError("la liste contient des doublons")
+    return values
+
+
+Siren = Annotated[str, Field(examples=["832451967"]), AfterValidator(_check_siren)]
+RegionCode = Annotated[str, Field(examples=["75"]), _in_code_list("code-region", "région")]
+DepartementCode = Annotated[str, _in_code_list("code-departement", "département")]
+TradeCode = Annotated[str, _in_code_list("code-trade", "métier (NAF)")]
+Departements = Annotated[
+    list[DepartementCode], Field(min_length=1, max_length=120), AfterValidator(_unique)
+]
+Trades = Annotated[list[TradeCode], Field(min_length=1, max_length=50), AfterValidator(_unique)]
+Name = Annotated[str, Field(min_length=2, max_length=200)]
+
+
+class MemberCreate(MemberBase):
+    """A new member CAE."""
+
+    name: Name
+    siren: Siren
+    region: RegionCode
+    departements: Departements
+    trades: Trades
+    contact_email: EmailStr
+
+
+class MemberUpdate(BaseModel):
+    """Fields to change on a member; those left out keep their value."""
+
+    name: Name | None = None
+    region: RegionCode | None = None
+    departements: Departements | None = None
+    trades: Trades | None = None
+    contact_email: EmailStr | None = None
+    consents_raw_access: bool | None = None
+    active: bool | None = None
+
+
+class MemberPublic(MemberBase):
+    id: int
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class StaffCreate(StaffBase):
+    """A new staff account. Without a password, the hub draws one and shows it once."""
+
+    email: EmailStr
+    password: str | None = Field(default=None, min_length=12, max_length=200)
+
+
+class StaffPublic(StaffBase):
+    id: int
+    active: bool
+    created_at: datetime
+
+
+class StaffCreated(StaffPublic):
+    password: str | None = Field(
+        default=None, description="Mot de passe tiré par le hub, affiché cette seule fois."
+    )
+
+
+TokenStatus = Literal["active", "expired", "revoked"]
+
+
+class TokenIssue(BaseModel):
+    """Who the token is for, and what it may do. Exactly one of member_siren, staff_email."""
+
+    member_siren: Siren | None = None
+    staff_email: EmailStr | None = None
+    label: str = Field(default="jeton", min_length=1, max_length=100)
+    scopes: list[Scope] | None = Field(
+        default=None, description="Par défaut, tous les droits du titulaire."
+    )
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class TokenPublic(BaseModel):
+    """A token as it may be shown again: never the secret, only its first characters."""
+
+    id: int
+    prefix: str
+    label: str
+    owner: Literal["member", "staff"]
+    member_siren: str | None
+    staff_email: str | None
+    scopes: list[str]
+    status: TokenStatus
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenIssued(TokenPublic):
+    token: str = Field(description="Le jeton, affiché cette seule fois : conservez-le.")
+
+
+class MePublic(BaseModel):
+    """Who is behind the token of the request."""
+
+    kind: Literal["member", "staff"]
+    role: Literal["member", "staff", "admin"]
+    scopes: list[str]
+    token: TokenPublic
+    member: MemberPublic | None = None
+    staff: StaffPublic | None = None
+
+
+__all__ = [
+    "MePublic",
+    "MemberCreate",
+    "MemberPublic",
+    "MemberUpdate",
+    "StaffCreate",
+    "StaffCreated",
+    "StaffPublic",
+    "StaffRole",
+    "TokenIssue",
+    "TokenIssued",
+    "TokenPublic",
+    "siren_is_valid",
+]

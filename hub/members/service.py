@@ -1,0 +1,290 @@
+"""Rules of the members domain: members, staff accounts, tokens and authentication.
+
+Services flush; the request or the CLI command that calls them owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlmodel import Session
+
+from hub.db import utcnow
+from hub.errors import Conflict, ErrorItem, Forbidden, NotFound, Unauthorized, ValidationFailed
+from hub.members.models import (
+    ADMIN_SCOPES,
+    MEMBER_SCOPES,
+    STAFF_SCOPES,
+    ApiToken,
+    Member,
+    Scope,
+    StaffAccount,
+    StaffRole,
+)
+from hub.members.repository import MemberRepository, StaffRepository, TokenRepository
+from hub.members.schemas import (
+    MemberCreate,
+    MemberUpdate,
+    StaffCreate,
+    TokenIssue,
+    TokenPublic,
+    TokenStatus,
+)
+from hub.security import (
+    hash_password,
+    looks_like_token,
+    new_password,
+    new_token,
+    token_display_prefix,
+    token_hash,
+)
+
+Role = Literal["member", "staff", "admin"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a member CAE or a staff account, through one token."""
+
+    token: ApiToken
+    member: Member | None = None
+    staff: StaffAccount | None = None
+
+    @property
+    def role(self) -> Role:
+        if self.member is not None:
+            return "member"
+        assert self.staff is not None
+        return "admin" if self.staff.role == StaffRole.ADMIN else "staff"
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return frozenset(self.token.scopes)
+
+    def has_scope(self, scope: Scope) -> bool:
+        return scope.value in self.scopes
+
+
+def allowed_scopes(*, member: Member | None, staff: StaffAccount | None) -> frozenset[Scope]:
+    if member is not None:
+        return MEMBER_SCOPES
+    assert staff is not None
+    return ADMIN_SCOPES if staff.role == StaffRole.ADMIN else STAFF_SCOPES
+
+
+def token_status(token: ApiToken, *, now: datetime | None = None) -> TokenStatus:
+    now = now or utcnow()
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= now:
+        return "expired"
+    return "active"
+
+
+class MemberService:
+    def create(self, session: Session, data: MemberCreate) -> Member:
+        members = MemberRepository(session)
+        if members.get_by_siren(data.siren) is not None:
+            raise Conflict(
+                f"Un membre porte déjà le SIREN {data.siren}.",
+                errors=[ErrorItem("$.siren", "SIREN déjà enregistré")],
+            )
+        return members.add(Member.model_validate(data))
+
+    def get_by_siren(self, session: Session, siren: str) -> Member:
+        member = MemberRepository(session).get_by_siren(siren)
+        if member is None:
+            raise NotFound(f"Aucun membre avec le SIREN {siren}.")
+        return member
+
+    def list(self, session: Session, *, include_inactive: bool = False) -> Sequence[Member]:
+        return MemberRepository(session).list(include_inactive=include_inactive)
+
+    def update(self, session: Session, siren: str, data: MemberUpdate) -> Member:
+        member = self.get_by_siren(session, siren)
+        changes = data.model_dump(exclude_unset=True)
+        for field, value in changes.items():
+            if value is None:
+                raise ValidationFailed(
+                    "Un champ ne peut pas être vidé.", errors=[ErrorItem(f"$.{field}", "valeur requise")]
+                )
+            setattr(member, field, value)
+        if changes:
+            member.updated_at = utcnow()
+        return MemberRepository(session).add(member)
+
+    def deactivate(self, session: Session, siren: str) -> Member:
+        member = self.get_by_siren(session, siren)
+        if member.active:
+            member.active = False
+            member.updated_at = utcnow()
+        return MemberRepository(session).add(member)
+
+
+class StaffService:
+    def create(self, session: Session, data: StaffCreate) -> tuple[StaffAccount, str | None]:
+        """The new account, and the password drawn for it when none was given."""
+        staff = StaffRepository(session)
+        email = data.email.lower()
+        if staff.get_by_email(email) is not None:
+            raise Conflict(
+                f"Un compte existe déjà pour {email}.",
+                errors=[ErrorItem("$.email", "adresse déjà enregistrée")],
+            )
+        drawn = None if data.password else new_password()
+        password = data.password or drawn
+        assert password is not None
+        account = StaffAccount(
+            email=email,
+            display_name=data.display_name,
+            role=data.role,
+            password_hash=hash_password(password),
+        )
+        return staff.add(account), drawn
+
+    def get_by_email(self, session: Session, email: str) -> StaffAccount:
+        account = StaffRepository(session).get_by_email(email)
+        if account is None:
+            raise NotFound(f"Aucun compte d'équipe pour {email}.")
+        return account
+
+    def list(self, session: Session) -> Sequence[StaffAccount]:
+        return StaffRepository(session).list()
+
+
+class TokenService:
+    def issue(self, session: Session, request: TokenIssue) -> tuple[ApiToken, str]:
+        """A new token and its secret, which is never stored and never shown again."""
+        if (request.member_siren is None) == (request.staff_email is None):
+            raise ValidationFailed(
+                "Indiquez le titulaire du jeton : un membre ou un compte d'équipe.",
+                errors=[ErrorItem("$.member_siren", "indiquez member_siren ou staff_email, pas les deux")],
+            )
+        member = staff = None
+        if request.member_siren is not None:
+            member = MemberRepository(session).get_by_siren(request.member_siren)
+            if member is None or not member.active:
+                raise ValidationFailed(
+                    f"Aucun membre actif avec le SIREN {request.member_siren}.",
+                    errors=[ErrorItem("$.member_siren", "membre inconnu ou désactivé")],
+                )
+        else:
+            assert request.staff_email is not None
+            staff = StaffRepository(session).get_by_email(request.staff_email)
+            if staff is None or not staff.active:
+                raise ValidationFailed(
+                    f"Aucun compte d'équipe actif pour {request.staff_email}.",
+                    errors=[ErrorItem("$.staff_email", "compte inconnu ou désactivé")],
+                )
+        allowed = allowed_scopes(member=member, staff=staff)
+        scopes = set(request.scopes) if request.scopes is not None else set(allowed)
+        refused = sorted(s.value for s in scopes - allowed)
+        if refused:
+            raise ValidationFailed(
+                "Ces droits dépassent ceux du titulaire : " + ", ".join(refused) + ".",
+                errors=[ErrorItem("$.scopes", "droit non accordé à ce titulaire : " + s)
+                        for s in refused],
+            )
+        if not scopes:
+            raise ValidationFailed(
+                "Un jeton sans aucun droit ne sert à rien.",
+                errors=[ErrorItem("$.scopes", "au moins un droit")],
+            )
+        secret = new_token()
+        now = utcnow()
+        token = ApiToken(
+            prefix=token_display_prefix(secret),
+            token_hash=token_hash(secret),
+            label=request.label,
+            member_id=member.id if member else None,
+            staff_id=staff.id if staff else None,
+            scopes=sorted(s.value for s in scopes),
+            created_at=now,
+            expires_at=now + timedelta(days=request.expires_in_days)
+            if request.expires_in_days else None,
+        )
+        return TokenRepository(session).add(token), secret
+
+    def revoke(self, session: Session, token_id: int) -> ApiToken:
+        tokens = TokenRepository(session)
+        token = tokens.get(token_id)
+        if token is None:
+            raise NotFound(f"Aucun jeton n°{token_id}.")
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+        return tokens.add(token)
+
+    def list(
+        self, session: Session, *, member_siren: str | None = None, staff_email: str | None = None
+    ) -> list[TokenPublic]:
+        member_id = staff_id = None
+        if member_siren is not None:
+            member_id = member_service.get_by_siren(session, member_siren).id
+        if staff_email is not None:
+            staff_id = staff_service.get_by_email(session, staff_email).id
+        tokens = TokenRepository(session).list(member_id=member_id, staff_id=staff_id)
+        return self.describe(session, tokens)
+
+    def describe(self, session: Session, tokens: Sequence[ApiToken]) -> list[TokenPublic]:
+        members, staff = TokenRepository(session).owners(tokens)
+        now = utcnow()
+        return [
+            TokenPublic(
+                id=t.id or 0,
+                prefix=t.prefix,
+                label=t.label,
+                owner="member" if t.member_id is not None else "staff",
+                member_siren=members[t.member_id].siren if t.member_id in members else None,
+                staff_email=staff[t.staff_id].email if t.staff_id in staff else None,
+                scopes=list(t.scopes),
+                status=token_status(t, now=now),
+                created_at=t.created_at,
+                expires_at=t.expires_at,
+                last_used_at=t.last_used_at,
+                revoked_at=t.revoked_at,
+            )
+            for t in tokens
+        ]
+
+
+class AuthService:
+    def authenticate(
+        self, session: Session, secret: str | None, *, touch_resolution: timedelta
+    ) -> Principal:
+        """The principal behind a bearer token, or ``Unauthorized`` saying what is wrong."""
+        if not secret:
+            raise Unauthorized("Jeton manquant : envoyez « Authorization: Bearer <jeton> ».")
+        if not looks_like_token(secret):
+            raise Unauthorized("Jeton inconnu.")
+        tokens = TokenRepository(session)
+        token = tokens.get_by_hash(token_hash(secret))
+        if token is None:
+            raise Unauthorized("Jeton inconnu.")
+        now = utcnow()
+        status = token_status(token, now=now)
+        if status == "revoked":
+            raise Unauthorized("Ce jeton a été révoqué ; demandez-en un nouveau.")
+        if status == "expired":
+            raise Unauthorized("Ce jeton a expiré ; demandez-en un nouveau.")
+        member = staff = None
+        if token.member_id is not None:
+            member = MemberRepository(session).get(token.member_id)
+            if member is None or not member.active:
+                raise Forbidden("Ce membre est désactivé : son accès au hub est suspendu.")
+        else:
+            assert token.staff_id is not None
+            staff = StaffRepository(session).get(token.staff_id)
+            if staff is None or not staff.active:
+                raise Forbidden("Ce compte d'équipe est désactivé.")
+        if token.last_used_at is None or now - token.last_used_at >= touch_resolution:
+            tokens.touch(token, now)
+        return Principal(token=token, member=member, staff=staff)
+
+
+member_service = MemberService()
+staff_service = StaffService()
+token_service = TokenService()
+auth_service = AuthService()

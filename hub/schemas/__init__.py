@@ -1,0 +1,1 @@
+"""The schema registry: published JSON Schemas, their validators and their code lists."""

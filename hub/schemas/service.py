@@ -1,0 +1,341 @@
+"""The registry of published schemas: loading, validation, code lists and self-checks.
+
+Schemas live in files, ``schemas/<name>/<MAJOR.MINOR.PATCH>.json``; ``schemas/manifest.json``
+pins the SHA-256 of every published file so that a published version can never change.
+Validators are compiled once per (name, version) and cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+import referencing
+import referencing.exceptions
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError, ValidationError
+from jsonschema.protocols import Validator
+from jsonschema.validators import extend
+from referencing.jsonschema import DRAFT202012
+
+from hub.errors import ErrorItem, NotFound
+from hub.schemas.messages import french_errors
+
+BASE_URI = "https://cae-hub.fr/schemas/"
+MANIFEST = "manifest.json"
+_VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def _exact_multiple_of(
+    validator: Validator, divisor: Any, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """``multipleOf`` computed in decimal, as JSON numbers are written.
+
+    The stock implementation divides floats and rejects 1234.56 as a multiple of 0.01.
+    """
+    if not validator.is_type(instance, "number"):
+        return
+    try:
+        remainder = Decimal(repr(instance)) % Decimal(repr(divisor))
+    except InvalidOperation:  # too many digits for the context: not a multiple we can vouch for
+        remainder = Decimal(1)
+    if remainder != 0:
+        yield ValidationError(f"{instance!r} is not a multiple of {divisor}")
+
+
+HubValidator = extend(Draft202012Validator, {"multipleOf": _exact_multiple_of})
+FORMAT_CHECKER = FormatChecker()
+
+
+def version_key(version: str) -> tuple[int, int, int]:
+    major, minor, patch = (int(part) for part in version.split("."))
+    return major, minor, patch
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def etag_for(schemas: Iterator[PublishedSchema] | list[PublishedSchema]) -> str:
+    """A strong ETag for a view built from these published files."""
+    joined = ",".join(f"{s.relative_path}:{s.sha256}" for s in schemas)
+    return f'"{content_hash(joined.encode())[:32]}"'
+
+
+@dataclass(frozen=True)
+class PublishedSchema:
+    """One published file of the registry."""
+
+    name: str
+    version: str
+    raw: bytes
+    document: dict[str, Any] = field(repr=False)
+
+    @property
+    def uri(self) -> str:
+        return f"{BASE_URI}{self.name}/{self.version}.json"
+
+    @property
+    def sha256(self) -> str:
+        return content_hash(self.raw)
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.sha256[:32]}"'
+
+    @property
+    def title(self) -> str:
+        return str(self.document.get("title", self.name))
+
+    @property
+    def description(self) -> str:
+        return str(self.document.get("description", ""))
+
+    @property
+    def relative_path(self) -> str:
+        return f"{self.name}/{self.version}.json"
+
+
+@dataclass(frozen=True)
+class Examples:
+    valid: list[Any]
+    invalid: list[Any]
+
+
+class SchemaRegistry:
+    """Every schema found under one folder, addressable by name and version."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._schemas: dict[str, dict[str, PublishedSchema]] = {}
+        self.load_problems: list[str] = []
+        for path in sorted(root.glob("*/*.json")):
+            name, version = path.parent.name, path.stem
+            if not _NAME.match(name) or not _VERSION.match(version):
+                self.load_problems.append(f"{path.relative_to(root)} : nom ou version invalide")
+                continue
+            raw = path.read_bytes()
+            try:
+                document = json.loads(raw)
+            except ValueError as exc:
+                self.load_problems.append(f"{path.relative_to(root)} : JSON illisible ({exc})")
+                continue
+            self._schemas.setdefault(name, {})[version] = PublishedSchema(
+                name, version, raw, document
+            )
+
+    # -- lookup -------------------------------------------------------------------------------
+
+    def names(self) -> list[str]:
+        return sorted(self._schemas)
+
+    def versions(self, name: str) -> list[str]:
+        if name not in self._schemas:
+            raise NotFound(f"Aucun schéma nommé « {name} » dans le registre.")
+        return sorted(self._schemas[name], key=version_key)
+
+    def latest(self, name: str) -> PublishedSchema:
+        newest = self.versions(name)[-1]
+        return self._schemas[name][newest]
+
+    def get(self, name: str, version: str) -> PublishedSchema:
+        if version == "latest":
+            return self.latest(name)
+        versions = self._schemas.get(name)
+        if versions is None:
+            raise NotFound(f"Aucun schéma nommé « {name} » dans le registre.")
+        if version not in versions:
+            raise NotFound(f"Le schéma « {name} » n'a pas de version {version}.")
+        return versions[version]
+
+    def all(self) -> Iterator[PublishedSchema]:
+        for name in self.names():
+            for version in self.versions(name):
+                yield self._schemas[name][version]
+
+    # -- validation ---------------------------------------------------------------------------
+
+    @cached_property
+    def resources(self) -> referencing.Registry[Any]:
+        resources = [
+            (schema.uri, DRAFT202012.create_resource(schema.document)) for schema in self.all()
+        ]
+        return referencing.Registry().with_resources(resources).crawl()
+
+    def validator(self, name: str, version: str) -> Validator:
+        """The compiled validator of one version, built once."""
+        schema = self.get(name, version)
+        return self._validator(schema.name, schema.version)
+
+    @lru_cache(maxsize=256)  # noqa: B019 - the registry lives as long as the process
+    def _validator(self, name: str, version: str) -> Validator:
+        schema = self._schemas[name][version]
+        return HubValidator(
+            schema.document, registry=self.resources, format_checker=FORMAT_CHECKER
+        )
+
+    def validate(self, name: str, version: str, document: Any) -> list[ErrorItem]:
+        """Every error of ``document`` against one version, with JSON paths and French messages."""
+        return french_errors(self.validator(name, version).iter_errors(document))
+
+    def code_list(self, name: str, *, version: str = "latest") -> dict[str, str]:
+        """``{code: French label}`` of a code-list schema (an ``anyOf`` of labelled ``const``)."""
+        document = self.get(name, version).document
+        return {str(b["const"]): str(b.get("title", b["const"])) for b in document["anyOf"]}
+
+    def code_annotations(self, name: str, *, version: str = "latest") -> dict[str, dict[str, Any]]:
+        """Every branch of a code list, with its annotations (``x-region``, ``x-kind``…)."""
+        document = self.get(name, version).document
+        return {str(b["const"]): dict(b) for b in document["anyOf"]}
+
+    # -- examples and manifest ----------------------------------------------------------------
+
+    def examples(self, name: str, version: str) -> Examples | None:
+        path = self.root / name / "examples" / f"{version}.json"
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Examples(
+            valid=list(data.get("valid", [])),
+            invalid=[item["document"] for item in data.get("invalid", [])],
+        )
+
+    def manifest(self) -> dict[str, str]:
+        path = self.root / MANIFEST
+        if not path.exists():
+            return {}
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+
+    def pin(self) -> list[str]:
+        """Add every unpinned file to the manifest; never change a pinned hash.
+
+        Returns the files added. Raises ``ValueError`` if a pinned file has changed.
+        """
+        manifest = self.manifest()
+        changed = [
+            s.relative_path for s in self.all()
+            if s.relative_path in manifest and manifest[s.relative_path] != s.sha256
+        ]
+        if changed:
+            raise ValueError(
+                "version(s) déjà publiée(s) modifiée(s) : " + ", ".join(changed)
+                + " ; publiez une nouvelle version au lieu de modifier celle-ci"
+            )
+        added = [s.relative_path for s in self.all() if s.relative_path not in manifest]
+        for schema in self.all():
+            manifest[schema.relative_path] = schema.sha256
+        text = json.dumps(dict(sorted(manifest.items())), indent=2, ensure_ascii=False)
+        (self.root / MANIFEST).write_text(text + "\n", encoding="utf-8")
+        return added
+
+    # -- self-check ---------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """Every problem of the registry, in French; an empty list means all is well."""
+        problems = list(self.load_problems)
+        manifest = self.manifest()
+        for schema in self.all():
+            problems.extend(self._check_one(schema, manifest))
+        present = {s.relative_path for s in self.all()}
+        problems.extend(
+            f"{path} : épinglé dans le manifeste mais absent du registre"
+            for path in sorted(set(manifest) - present)
+        )
+        return problems
+
+    def _check_one(self, schema: PublishedSchema, manifest: dict[str, str]) -> list[str]:
+        where = schema.relative_path
+        problems: list[str] = []
+        pinned = manifest.get(where)
+        if pinned is None:
+            problems.append(f"{where} : non épinglé (lancez « cae-hub schemas pin »)")
+        elif pinned != schema.sha256:
+            problems.append(
+                f"{where} : modifié après publication ; publiez une nouvelle version"
+            )
+        if schema.document.get("$id") != schema.uri:
+            problems.append(f"{where} : $id attendu {schema.uri}")
+        for key in ("title", "description"):
+            if not schema.document.get(key):
+                problems.append(f"{where} : « {key} » manquant")
+        try:
+            HubValidator.check_schema(schema.document)
+        except SchemaError as exc:
+            problems.append(f"{where} : non conforme au méta-schéma 2020-12 ({exc.message})")
+            return problems
+        problems.extend(f"{where} : {p}" for p in self._unresolved_refs(schema))
+        if problems:
+            return problems
+        examples = self.examples(schema.name, schema.version)
+        if examples is None:
+            return [f"{where} : pas d'exemples (examples/{schema.version}.json)"]
+        if not examples.valid or not examples.invalid:
+            problems.append(f"{where} : il faut des exemples valides et invalides")
+        for index, document in enumerate(examples.valid):
+            for error in self.validate(schema.name, schema.version, document):
+                problems.append(
+                    f"{where} : l'exemple valide n°{index + 1} est refusé "
+                    f"({error.path} : {error.message})"
+                )
+        for index, document in enumerate(examples.invalid):
+            if not self.validate(schema.name, schema.version, document):
+                problems.append(f"{where} : l'exemple invalide n°{index + 1} est accepté")
+        problems.extend(self._check_minor_compatibility(schema))
+        return problems
+
+    def _unresolved_refs(self, schema: PublishedSchema) -> Iterator[str]:
+        resolver = self.resources.resolver(base_uri=schema.uri)
+        for ref in sorted(set(_refs(schema.document))):
+            try:
+                resolver.lookup(ref)
+            except referencing.exceptions.Unresolvable:
+                yield f"référence introuvable : {ref}"
+
+    def _check_minor_compatibility(self, schema: PublishedSchema) -> Iterator[str]:
+        """A minor or patch version accepts every valid example of the version before it."""
+        major = version_key(schema.version)[0]
+        same_major = [v for v in self.versions(schema.name) if version_key(v)[0] == major]
+        position = same_major.index(schema.version)
+        if position == 0:
+            return
+        previous = same_major[position - 1]
+        examples = self.examples(schema.name, previous)
+        for index, document in enumerate(examples.valid if examples else []):
+            if self.validate(schema.name, schema.version, document):
+                yield (
+                    f"{schema.relative_path} : refuse l'exemple valide n°{index + 1} de "
+                    f"{previous} (une version mineure doit l'accepter)"
+                )
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+@lru_cache(maxsize=8)
+def registry_at(root: Path) -> SchemaRegistry:
+    """The registry of a folder, loaded once per process."""
+    return SchemaRegistry(root)
+
+
+def get_registry() -> SchemaRegistry:
+    """The registry of the configured schemas folder."""
+    from hub.config import get_settings
+
+    return registry_at(get_settings().schemas_dir)
