@@ -24,7 +24,7 @@ serve: install
 	$(BIN)/cae-hub serve
 
 ## make test : installe puis passe tous les tests (SQLite, et PostgreSQL s'il répond)
-test: install
+test: install lint typecheck
 	$(BIN)/cae-hub schemas check
 	$(BIN)/python -m pytest
 

@@ -171,6 +171,7 @@ def main() -> None:
         )
         sys.exit(1)
     except SQLAlchemyError as exc:
-        typer.echo(f"erreur : la base de données a refusé l'opération ({type(exc).__name__})",
-                   err=True)
+        typer.echo(
+            f"erreur : la base de données a refusé l'opération ({type(exc).__name__})", err=True
+        )
         sys.exit(1)

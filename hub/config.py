@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     log_json: bool = False
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     token_last_used_resolution_s: int = Field(
-        default=60, ge=0, description="Précision de last_used_at, pour ne pas écrire à chaque requête."
+        default=60,
+        ge=0,
+        description="Précision de last_used_at, pour ne pas écrire à chaque requête.",
     )
 
     @property

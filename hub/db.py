@@ -17,7 +17,6 @@ from sqlmodel import Session, SQLModel
 
 from hub.config import Settings
 
-
 # Stable constraint names, so that migrations can alter them on both databases.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -63,7 +62,10 @@ def make_engine(settings: Settings, *, url: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": settings.sqlite_busy_timeout_ms / 1000,
+            },
         )
         busy_timeout = settings.sqlite_busy_timeout_ms
 

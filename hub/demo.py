@@ -13,18 +13,28 @@ DEMO_ADMIN = "admin@demo.cae-hub.fr"
 # Invented cooperatives; their SIRENs pass the Luhn check but belong to nobody.
 DEMO_MEMBERS = [
     MemberCreate(
-        name="Coop'Bâtir Gironde", siren="832451967", region="75",
-        departements=["33", "24", "47"], trades=["43.21A", "43.22A", "43.32A", "43.91B"],
-        contact_email="contact@coopbatir-gironde.example", consents_raw_access=True,
+        name="Coop'Bâtir Gironde",
+        siren="832451967",
+        region="75",
+        departements=["33", "24", "47"],
+        trades=["43.21A", "43.22A", "43.32A", "43.91B"],
+        contact_email="contact@coopbatir-gironde.example",
+        consents_raw_access=True,
     ),
     MemberCreate(
-        name="Ouvrage Commun Occitanie", siren="512378043", region="76",
-        departements=["31", "81", "82"], trades=["43.31Z", "43.34Z", "43.99C"],
+        name="Ouvrage Commun Occitanie",
+        siren="512378043",
+        region="76",
+        departements=["31", "81", "82"],
+        trades=["43.31Z", "43.34Z", "43.99C"],
         contact_email="bonjour@ouvrage-commun.example",
     ),
     MemberCreate(
-        name="Les Charpentiers Associés du Béarn", siren="790145627", region="75",
-        departements=["64", "40"], trades=["43.91A", "43.91B", "43.99A"],
+        name="Les Charpentiers Associés du Béarn",
+        siren="790145627",
+        region="75",
+        departements=["64", "40"],
+        trades=["43.91A", "43.91B", "43.99A"],
         contact_email="accueil@charpentiers-bearn.example",
     ),
 ]
@@ -34,8 +44,8 @@ def demo() -> None:
     """Charger la fédération de démonstration (membres, compte administrateur, jetons)."""
     from hub.cli import load_settings, open_engine
     from hub.db import session_scope
-    from hub.migrate import upgrade
     from hub.members.repository import StaffRepository
+    from hub.migrate import upgrade
 
     settings = load_settings()
     engine = open_engine(settings)
@@ -43,12 +53,16 @@ def demo() -> None:
         upgrade(engine)
         with session_scope(engine) as session:
             if StaffRepository(session).get_by_email(DEMO_ADMIN) is not None:
-                typer.echo("fédération de démonstration déjà chargée ; pour un nouveau jeton : "
-                           "cae-hub tokens issue --member SIREN")
+                typer.echo(
+                    "fédération de démonstration déjà chargée ; pour un nouveau jeton : "
+                    "cae-hub tokens issue --member SIREN"
+                )
                 return
             admin, password = staff_service.create(
-                session, StaffCreate(email=DEMO_ADMIN, display_name="Administration (démo)",
-                                     role=StaffRole.ADMIN)
+                session,
+                StaffCreate(
+                    email=DEMO_ADMIN, display_name="Administration (démo)", role=StaffRole.ADMIN
+                ),
             )
             _, admin_token = token_service.issue(
                 session, TokenIssue(staff_email=admin.email, label="démo")

@@ -167,7 +167,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 def problem_response(error: HubError) -> JSONResponse:
     return JSONResponse(
-        error.to_problem(), status_code=error.status_code, headers=error.headers,
+        error.to_problem(),
+        status_code=error.status_code,
+        headers=error.headers,
         media_type=PROBLEM_JSON,
     )
 
@@ -218,8 +220,12 @@ def _french_message(error: dict[str, Any]) -> str:
         unit = "caractère(s)" if kind.startswith("string") else "élément(s)"
         return f"au plus {ctx.get('max_length')} {unit}"
     if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
-        op = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤",
-              "less_than": "<"}[kind]
+        op = {
+            "greater_than_equal": "≥",
+            "greater_than": ">",
+            "less_than_equal": "≤",
+            "less_than": "<",
+        }[kind]
         limit = next(iter(ctx.values()), "")
         return f"doit être {op} {limit}"
     if kind in {"enum", "literal_error"} and "expected" in ctx:
@@ -275,7 +281,9 @@ def install_error_handlers(app: FastAPI) -> None:
         }
         status = exc.status_code
         body = problem(
-            status, f"http-{status}", titles.get(status, "Erreur HTTP"),
+            status,
+            f"http-{status}",
+            titles.get(status, "Erreur HTTP"),
             details.get(status, str(exc.detail)),
         )
         return JSONResponse(body, status_code=status, headers=exc.headers, media_type=PROBLEM_JSON)
@@ -291,13 +299,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
         log.error("database_unavailable", path=request.url.path, error=type(exc.orig).__name__)
         return problem_response(
-            ServiceUnavailable("La base de données ne répond pas ; réessayez dans un instant.",
-                               headers={"Retry-After": "30"})
+            ServiceUnavailable(
+                "La base de données ne répond pas ; réessayez dans un instant.",
+                headers={"Retry-After": "30"},
+            )
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled_error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
-        body = problem(500, "internal", "Erreur interne",
-                       "Une erreur inattendue est survenue ; elle a été journalisée.")
+        body = problem(
+            500,
+            "internal",
+            "Erreur interne",
+            "Une erreur inattendue est survenue ; elle a été journalisée.",
+        )
         return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON)

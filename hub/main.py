@@ -35,7 +35,7 @@ def _nul_path(node: Any, path: str = "$") -> str | None:
         return path if "\x00" in node else None
     if isinstance(node, dict):
         for key, value in node.items():
-            found = "\x00" in key and f"{path}.{key!r}" or _nul_path(value, f"{path}.{key}")
+            found = ("\x00" in key and f"{path}.{key!r}") or _nul_path(value, f"{path}.{key}")
             if found:
                 return found
     if isinstance(node, list):
@@ -49,7 +49,7 @@ def _nul_path(node: Any, path: str = "$") -> str | None:
 async def guard_input(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """Refuse, with a clear problem, input that no endpoint could store: NUL characters, huge bodies."""
+    """Refuse input that no endpoint could store (NUL characters, huge bodies), with a problem."""
     raw_target = request.scope.get("raw_path", b"") + b"?" + request.scope.get("query_string", b"")
     if b"%00" in raw_target.lower() or b"\x00" in raw_target:
         return problem_response(BadRequest("L'adresse contient un caractère nul (%00)."))
@@ -109,8 +109,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.middleware("http")(guard_input)
     app.middleware("http")(log_requests)
 
-    @app.get("/healthz", tags=["santé"], summary="État du hub et de sa base de données",
-             responses={503: {"model": Health, "description": "Base de données injoignable"}})
+    @app.get(
+        "/healthz",
+        tags=["santé"],
+        summary="État du hub et de sa base de données",
+        responses={503: {"model": Health, "description": "Base de données injoignable"}},
+    )
     def healthz() -> JSONResponse:
         reachable = database_reachable(engine)
         body = Health(

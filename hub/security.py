@@ -9,7 +9,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-TOKEN_PREFIX = "caeh_"
+TOKEN_PREFIX = "caeh_"  # noqa: S105 - a public marker, not a secret
 _TOKEN_BYTES = 32
 _password_hasher = PasswordHasher()
 

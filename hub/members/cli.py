@@ -45,12 +45,17 @@ def members_add(
     name: Annotated[str | None, typer.Option(help="Raison sociale")] = None,
     siren: Annotated[str | None, typer.Option(help="SIREN (9 chiffres)")] = None,
     region: Annotated[str | None, typer.Option(help="Code INSEE de la région, ex. 75")] = None,
-    departements: Annotated[str | None, typer.Option(help="Départements, séparés par des virgules")] = None,
+    departements: Annotated[
+        str | None, typer.Option(help="Départements, séparés par des virgules")
+    ] = None,
     trades: Annotated[str | None, typer.Option(help="Codes NAF, séparés par des virgules")] = None,
     email: Annotated[str | None, typer.Option(help="Adresse de contact")] = None,
-    consent: Annotated[bool, typer.Option(help="Consent à la lecture de ses rapports bruts")] = False,
+    consent: Annotated[
+        bool, typer.Option(help="Consent à la lecture de ses rapports bruts")
+    ] = False,
     profile: Annotated[
-        Path | None, typer.Option(help="Fichier JSON conforme au schéma member-profile", exists=False)
+        Path | None,
+        typer.Option(help="Fichier JSON conforme au schéma member-profile", exists=False),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -58,16 +63,31 @@ def members_add(
     if profile is not None:
         data = _read_profile(profile)
     else:
-        missing = [flag for flag, value in [("--name", name), ("--siren", siren),
-                   ("--region", region), ("--departements", departements),
-                   ("--trades", trades), ("--email", email)] if not value]
+        missing = [
+            flag
+            for flag, value in [
+                ("--name", name),
+                ("--siren", siren),
+                ("--region", region),
+                ("--departements", departements),
+                ("--trades", trades),
+                ("--email", email),
+            ]
+            if not value
+        ]
         if missing:
             fail("options manquantes : " + ", ".join(missing) + " (ou --profile FICHIER)")
-        data = MemberCreate.model_validate({
-            "name": name, "siren": siren, "region": region,
-            "departements": _split(departements), "trades": _split(trades),
-            "contact_email": email, "consents_raw_access": consent,
-        })
+        data = MemberCreate.model_validate(
+            {
+                "name": name,
+                "siren": siren,
+                "region": region,
+                "departements": _split(departements),
+                "trades": _split(trades),
+                "contact_email": email,
+                "consents_raw_access": consent,
+            }
+        )
     with unit_of_work() as session:
         member = MemberPublic.model_validate(member_service.create(session, data))
     if as_json:
@@ -93,16 +113,21 @@ def _read_profile(path: Path) -> MemberCreate:
 
 @members_app.command("list")
 def members_list(
-    include_inactive: Annotated[bool, typer.Option("--all", help="Inclure les désactivées")] = False,
+    include_inactive: Annotated[
+        bool, typer.Option("--all", help="Inclure les désactivées")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Lister les CAE membres."""
     with unit_of_work() as session:
-        members = [MemberPublic.model_validate(m)
-                   for m in member_service.list(session, include_inactive=include_inactive)]
+        members = [
+            MemberPublic.model_validate(m)
+            for m in member_service.list(session, include_inactive=include_inactive)
+        ]
     if as_json:
-        typer.echo(json.dumps([m.model_dump(mode="json") for m in members], ensure_ascii=False,
-                              indent=2))
+        typer.echo(
+            json.dumps([m.model_dump(mode="json") for m in members], ensure_ascii=False, indent=2)
+        )
         return
     if not members:
         typer.echo("aucun membre")
@@ -154,8 +179,11 @@ def tokens_issue(
     if (member is None) == (staff is None):
         fail("indiquez le titulaire : --member SIREN ou --staff ADRESSE (un seul des deux)")
     request = TokenIssue(
-        member_siren=member, staff_email=staff, label=label,
-        scopes=scope or None, expires_in_days=expires_in_days,
+        member_siren=member,
+        staff_email=staff,
+        label=label,
+        scopes=scope or None,
+        expires_in_days=expires_in_days,
     )
     with unit_of_work() as session:
         token, secret = token_service.issue(session, request)
@@ -199,7 +227,7 @@ def staff_add(
         Path | None, typer.Option(help="Fichier contenant le mot de passe (sinon, tiré au sort)")
     ] = None,
 ) -> None:
-    """Créer un compte d'équipe ; sans mot de passe fourni, le hub en tire un et l'affiche une fois."""
+    """Créer un compte d'équipe (sans mot de passe fourni, le hub en tire un et l'affiche)."""
     password = None
     if password_file is not None:
         try:

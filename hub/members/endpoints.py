@@ -51,7 +51,9 @@ def list_members(
 
 
 @admin.post(
-    "/members", status_code=status.HTTP_201_CREATED, summary="Enregistrer une CAE membre",
+    "/members",
+    status_code=status.HTTP_201_CREATED,
+    summary="Enregistrer une CAE membre",
     responses=problem_responses(409),
 )
 def create_member(_: AdminOnly, session: SessionDep, data: MemberCreate) -> MemberPublic:
@@ -63,7 +65,9 @@ def get_member(_: AdminOnly, session: SessionDep, siren: SirenPath) -> MemberPub
     return MemberPublic.model_validate(member_service.get_by_siren(session, siren))
 
 
-@admin.patch("/members/{siren}", summary="Modifier une CAE membre", responses=problem_responses(404))
+@admin.patch(
+    "/members/{siren}", summary="Modifier une CAE membre", responses=problem_responses(404)
+)
 def update_member(
     _: AdminOnly, session: SessionDep, siren: SirenPath, data: MemberUpdate
 ) -> MemberPublic:
@@ -71,7 +75,8 @@ def update_member(
 
 
 @admin.post(
-    "/members/{siren}/deactivate", summary="Désactiver une CAE membre",
+    "/members/{siren}/deactivate",
+    summary="Désactiver une CAE membre",
     responses=problem_responses(404),
 )
 def deactivate_member(_: AdminOnly, session: SessionDep, siren: SirenPath) -> MemberPublic:
@@ -84,7 +89,9 @@ def list_staff(_: AdminOnly, session: SessionDep) -> list[StaffPublic]:
 
 
 @admin.post(
-    "/staff", status_code=status.HTTP_201_CREATED, summary="Créer un compte d'équipe",
+    "/staff",
+    status_code=status.HTTP_201_CREATED,
+    summary="Créer un compte d'équipe",
     responses=problem_responses(409),
 )
 def create_staff(_: AdminOnly, session: SessionDep, data: StaffCreate) -> StaffCreated:
@@ -92,18 +99,21 @@ def create_staff(_: AdminOnly, session: SessionDep, data: StaffCreate) -> StaffC
     return StaffCreated(**StaffPublic.model_validate(account).model_dump(), password=drawn)
 
 
-@admin.get("/tokens", summary="Lister les jetons (jamais leur secret)", responses=problem_responses(404))
+@admin.get(
+    "/tokens", summary="Lister les jetons (jamais leur secret)", responses=problem_responses(404)
+)
 def list_tokens(
     _: AdminOnly,
     session: SessionDep,
     member_siren: Annotated[str | None, Query(max_length=9)] = None,
     staff_email: Annotated[str | None, Query(max_length=254)] = None,
 ) -> list[TokenPublic]:
-    return token_service.list(session, member_siren=member_siren, staff_email=staff_email)
+    return list(token_service.list(session, member_siren=member_siren, staff_email=staff_email))
 
 
 @admin.post(
-    "/tokens", status_code=status.HTTP_201_CREATED,
+    "/tokens",
+    status_code=status.HTTP_201_CREATED,
     summary="Émettre un jeton (son secret n'est montré qu'une fois)",
 )
 def issue_token(_: AdminOnly, session: SessionDep, data: TokenIssue) -> TokenIssued:
@@ -112,7 +122,9 @@ def issue_token(_: AdminOnly, session: SessionDep, data: TokenIssue) -> TokenIss
     return TokenIssued(**public.model_dump(), token=secret)
 
 
-@admin.post("/tokens/{token_id}/revoke", summary="Révoquer un jeton", responses=problem_responses(404))
+@admin.post(
+    "/tokens/{token_id}/revoke", summary="Révoquer un jeton", responses=problem_responses(404)
+)
 def revoke_token(
     _: AdminOnly, session: SessionDep, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
 ) -> TokenPublic:

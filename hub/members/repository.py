@@ -85,13 +85,13 @@ class TokenRepository:
         staff_ids = {t.staff_id for t in tokens if t.staff_id is not None}
         members = (
             self.session.exec(select(Member).where(col(Member.id).in_(member_ids))).all()
-            if member_ids else []
+            if member_ids
+            else []
         )
         staff = (
-            self.session.exec(
-                select(StaffAccount).where(col(StaffAccount.id).in_(staff_ids))
-            ).all()
-            if staff_ids else []
+            self.session.exec(select(StaffAccount).where(col(StaffAccount.id).in_(staff_ids))).all()
+            if staff_ids
+            else []
         )
         return (
             {m.id: m for m in members if m.id is not None},

@@ -109,7 +109,8 @@ class MemberService:
         for field, value in changes.items():
             if value is None:
                 raise ValidationFailed(
-                    "Un champ ne peut pas être vidé.", errors=[ErrorItem(f"$.{field}", "valeur requise")]
+                    "Un champ ne peut pas être vidé.",
+                    errors=[ErrorItem(f"$.{field}", "valeur requise")],
                 )
             setattr(member, field, value)
         if changes:
@@ -161,7 +162,11 @@ class TokenService:
         if (request.member_siren is None) == (request.staff_email is None):
             raise ValidationFailed(
                 "Indiquez le titulaire du jeton : un membre ou un compte d'équipe.",
-                errors=[ErrorItem("$.member_siren", "indiquez member_siren ou staff_email, pas les deux")],
+                errors=[
+                    ErrorItem(
+                        "$.member_siren", "indiquez member_siren ou staff_email, pas les deux"
+                    )
+                ],
             )
         member = staff = None
         if request.member_siren is not None:
@@ -185,8 +190,10 @@ class TokenService:
         if refused:
             raise ValidationFailed(
                 "Ces droits dépassent ceux du titulaire : " + ", ".join(refused) + ".",
-                errors=[ErrorItem("$.scopes", "droit non accordé à ce titulaire : " + s)
-                        for s in refused],
+                errors=[
+                    ErrorItem("$.scopes", "droit non accordé à ce titulaire : " + s)
+                    for s in refused
+                ],
             )
         if not scopes:
             raise ValidationFailed(
@@ -204,7 +211,8 @@ class TokenService:
             scopes=sorted(s.value for s in scopes),
             created_at=now,
             expires_at=now + timedelta(days=request.expires_in_days)
-            if request.expires_in_days else None,
+            if request.expires_in_days
+            else None,
         )
         return TokenRepository(session).add(token), secret
 
@@ -219,7 +227,7 @@ class TokenService:
 
     def list(
         self, session: Session, *, member_siren: str | None = None, staff_email: str | None = None
-    ) -> list[TokenPublic]:
+    ) -> Sequence[TokenPublic]:
         member_id = staff_id = None
         if member_siren is not None:
             member_id = member_service.get_by_siren(session, member_siren).id
@@ -228,7 +236,7 @@ class TokenService:
         tokens = TokenRepository(session).list(member_id=member_id, staff_id=staff_id)
         return self.describe(session, tokens)
 
-    def describe(self, session: Session, tokens: Sequence[ApiToken]) -> list[TokenPublic]:
+    def describe(self, session: Session, tokens: Sequence[ApiToken]) -> Sequence[TokenPublic]:
         members, staff = TokenRepository(session).owners(tokens)
         now = utcnow()
         return [

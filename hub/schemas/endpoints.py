@@ -49,7 +49,9 @@ def _summary(registry: SchemaRegistry, name: str) -> SchemaSummary:
 
 
 @router.get(
-    "", summary="Lister les schémas publiés", response_model=list[SchemaSummary],
+    "",
+    summary="Lister les schémas publiés",
+    response_model=list[SchemaSummary],
     responses={304: {"description": "Inchangé depuis l'ETag envoyé"}},
 )
 def list_schemas(if_none_match: IfNoneMatch = None) -> Response:
@@ -62,8 +64,13 @@ def list_schemas(if_none_match: IfNoneMatch = None) -> Response:
 
 
 @router.get(
-    "/{name}", summary="Les versions publiées d'un schéma", response_model=SchemaDetail,
-    responses={304: {"description": "Inchangé depuis l'ETag envoyé"}, **problem_responses(404, 422)},
+    "/{name}",
+    summary="Les versions publiées d'un schéma",
+    response_model=SchemaDetail,
+    responses={
+        304: {"description": "Inchangé depuis l'ETag envoyé"},
+        **problem_responses(404, 422),
+    },
 )
 def get_schema(name: SchemaName, if_none_match: IfNoneMatch = None) -> Response:
     registry = get_registry()
@@ -88,8 +95,10 @@ def get_schema(name: SchemaName, if_none_match: IfNoneMatch = None) -> Response:
     "/{name}/{version}",
     summary="Le document JSON Schema d'une version",
     responses={
-        200: {"description": "Le schéma (draft 2020-12)",
-              "content": {"application/schema+json": {"schema": {"type": "object"}}}},
+        200: {
+            "description": "Le schéma (draft 2020-12)",
+            "content": {"application/schema+json": {"schema": {"type": "object"}}},
+        },
         304: {"description": "Inchangé depuis l'ETag envoyé"},
         **problem_responses(404, 422),
     },

@@ -50,16 +50,18 @@ def _expected_types(value: str | Sequence[str]) -> str:
 
 
 def _is_code_list(branches: Any) -> bool:
-    return isinstance(branches, list) and bool(branches) and all(
-        isinstance(b, dict) and "const" in b for b in branches
+    return (
+        isinstance(branches, list)
+        and bool(branches)
+        and all(isinstance(b, dict) and "const" in b for b in branches)
     )
 
 
 def french_items(error: ValidationError) -> Iterator[ErrorItem]:
     """One or more ``ErrorItem`` for one jsonschema error."""
     path = json_path(error.absolute_path)
-    keyword = error.validator
-    value = error.validator_value
+    keyword = str(error.validator)
+    value: Any = error.validator_value
     instance = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
 

@@ -51,7 +51,9 @@ def _exact_multiple_of(
         yield ValidationError(f"{instance!r} is not a multiple of {divisor}")
 
 
-HubValidator = extend(Draft202012Validator, {"multipleOf": _exact_multiple_of})
+HubValidator: type[Validator] = extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"multipleOf": _exact_multiple_of}
+)
 FORMAT_CHECKER = FormatChecker()
 
 
@@ -178,9 +180,7 @@ class SchemaRegistry:
     @lru_cache(maxsize=256)  # noqa: B019 - the registry lives as long as the process
     def _validator(self, name: str, version: str) -> Validator:
         schema = self._schemas[name][version]
-        return HubValidator(
-            schema.document, registry=self.resources, format_checker=FORMAT_CHECKER
-        )
+        return HubValidator(schema.document, registry=self.resources, format_checker=FORMAT_CHECKER)
 
     def validate(self, name: str, version: str, document: Any) -> list[ErrorItem]:
         """Every error of ``document`` against one version, with JSON paths and French messages."""
@@ -221,12 +221,14 @@ class SchemaRegistry:
         """
         manifest = self.manifest()
         changed = [
-            s.relative_path for s in self.all()
+            s.relative_path
+            for s in self.all()
             if s.relative_path in manifest and manifest[s.relative_path] != s.sha256
         ]
         if changed:
             raise ValueError(
-                "version(s) déjà publiée(s) modifiée(s) : " + ", ".join(changed)
+                "version(s) déjà publiée(s) modifiée(s) : "
+                + ", ".join(changed)
                 + " ; publiez une nouvelle version au lieu de modifier celle-ci"
             )
         added = [s.relative_path for s in self.all() if s.relative_path not in manifest]
@@ -258,9 +260,7 @@ class SchemaRegistry:
         if pinned is None:
             problems.append(f"{where} : non épinglé (lancez « cae-hub schemas pin »)")
         elif pinned != schema.sha256:
-            problems.append(
-                f"{where} : modifié après publication ; publiez une nouvelle version"
-            )
+            problems.append(f"{where} : modifié après publication ; publiez une nouvelle version")
         if schema.document.get("$id") != schema.uri:
             problems.append(f"{where} : $id attendu {schema.uri}")
         for key in ("title", "description"):

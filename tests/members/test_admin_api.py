@@ -53,13 +53,17 @@ def test_siren_with_wrong_check_digit_names_the_field(
 ) -> None:
     siren = new_siren()
     wrong = siren[:8] + str((int(siren[8]) + 1) % 10)
-    errors = _errors(client.post("/v1/admin/members", json=_member_body(siren=wrong), headers=admin))
+    errors = _errors(
+        client.post("/v1/admin/members", json=_member_body(siren=wrong), headers=admin)
+    )
     assert "Luhn" in errors["$.siren"]
 
 
 @pytest.mark.parametrize("siren", ["12345678", "1234567890", "12345678A", ""])
 def test_siren_must_have_nine_digits(client: TestClient, admin: dict[str, str], siren: str) -> None:
-    errors = _errors(client.post("/v1/admin/members", json=_member_body(siren=siren), headers=admin))
+    errors = _errors(
+        client.post("/v1/admin/members", json=_member_body(siren=siren), headers=admin)
+    )
     assert "$.siren" in errors
 
 
@@ -82,7 +86,9 @@ def test_every_bad_field_is_reported_at_once(client: TestClient, admin: dict[str
 
 def test_malformed_json_is_a_problem(client: TestClient, admin: dict[str, str]) -> None:
     response = client.post(
-        "/v1/admin/members", content=b'{"name": ', headers={**admin, "Content-Type": "application/json"}
+        "/v1/admin/members",
+        content=b'{"name": ',
+        headers={**admin, "Content-Type": "application/json"},
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["message"] == "JSON mal formé"
@@ -92,7 +98,9 @@ def test_duplicate_siren_is_a_conflict(
     client: TestClient, admin: dict[str, str], session: Session
 ) -> None:
     existing = create_member(session)
-    response = client.post("/v1/admin/members", json=_member_body(siren=existing.siren), headers=admin)
+    response = client.post(
+        "/v1/admin/members", json=_member_body(siren=existing.siren), headers=admin
+    )
     assert response.status_code == 409
     assert response.json()["errors"] == [{"path": "$.siren", "message": "SIREN déjà enregistré"}]
 

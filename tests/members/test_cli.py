@@ -27,7 +27,10 @@ Cli = Callable[..., Result]
 
 @pytest.fixture
 def cli(
-    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    backend: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> Iterator[Cli]:
     with fresh_database(backend, tmp_path) as engine:
         monkeypatch.setenv("HUB_DATABASE_URL", engine.url.render_as_string(hide_password=False))
@@ -49,9 +52,21 @@ def cli(
 
 def _add(cli: Cli, siren: str, *extra: str) -> Result:
     return cli(
-        "members", "add", "--name", "Coop'Bâtir Gironde", "--siren", siren, "--region", "75",
-        "--departements", "33, 24", "--trades", "43.21A,43.22A",
-        "--email", "contact@coopbatir.example", *extra,
+        "members",
+        "add",
+        "--name",
+        "Coop'Bâtir Gironde",
+        "--siren",
+        siren,
+        "--region",
+        "75",
+        "--departements",
+        "33, 24",
+        "--trades",
+        "43.21A,43.22A",
+        "--email",
+        "contact@coopbatir.example",
+        *extra,
     )
 
 
@@ -99,10 +114,19 @@ def test_missing_options_are_named(cli: Cli) -> None:
 def test_members_add_from_profile(cli: Cli, tmp_path: Path) -> None:
     profile = tmp_path / "profil.json"
     siren = new_siren()
-    profile.write_text(json.dumps({
-        "name": "Ouvrage Commun", "siren": siren, "region": "76", "departements": ["31"],
-        "trades": ["43.31Z"], "contact_email": "bonjour@ouvrage.example",
-    }), encoding="utf-8")
+    profile.write_text(
+        json.dumps(
+            {
+                "name": "Ouvrage Commun",
+                "siren": siren,
+                "region": "76",
+                "departements": ["31"],
+                "trades": ["43.31Z"],
+                "contact_email": "bonjour@ouvrage.example",
+            }
+        ),
+        encoding="utf-8",
+    )
     assert cli("members", "add", "--profile", str(profile)).code == 0
     assert siren in cli("members", "list").out
 
@@ -115,7 +139,9 @@ def test_members_add_from_profile(cli: Cli, tmp_path: Path) -> None:
 def test_tokens_issue_list_revoke(cli: Cli) -> None:
     siren = new_siren()
     _add(cli, siren)
-    issued = cli("tokens", "issue", "--member", siren, "--label", "synchro", "--expires-in-days", "30")
+    issued = cli(
+        "tokens", "issue", "--member", siren, "--label", "synchro", "--expires-in-days", "30"
+    )
     assert issued.code == 0, issued.err
     secret = issued.out.rsplit(": ", 1)[1].strip()
     assert secret.startswith("caeh_")
@@ -137,8 +163,17 @@ def test_token_needs_one_owner(cli: Cli) -> None:
 def test_staff_add_with_password_file(cli: Cli, tmp_path: Path) -> None:
     secret_file = tmp_path / "mdp"
     secret_file.write_text("une phrase de passe longue\n", encoding="utf-8")
-    added = cli("staff", "add", "dominique@federation.example", "--name", "Dominique",
-                "--role", "admin", "--password-file", str(secret_file))
+    added = cli(
+        "staff",
+        "add",
+        "dominique@federation.example",
+        "--name",
+        "Dominique",
+        "--role",
+        "admin",
+        "--password-file",
+        str(secret_file),
+    )
     assert added.code == 0, added.err
     assert "une phrase de passe longue" not in added.out
     drawn = cli("staff", "add", "alex@federation.example", "--name", "Alex")
@@ -148,7 +183,10 @@ def test_staff_add_with_password_file(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_unmigrated_database_is_explained(
-    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    backend: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with fresh_database(backend, tmp_path, migrate=False) as engine:
         monkeypatch.setenv("HUB_DATABASE_URL", engine.url.render_as_string(hide_password=False))

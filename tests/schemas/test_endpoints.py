@@ -45,8 +45,10 @@ def test_etag_gives_304_and_a_stale_etag_gives_the_document(client: TestClient) 
     stale = client.get("/v1/schemas/code-trade/1.0.0", headers={"If-None-Match": '"autre"'})
     assert stale.status_code == 200
     listing = client.get("/v1/schemas")
-    assert client.get("/v1/schemas", headers={"If-None-Match": listing.headers["etag"]}
-                      ).status_code == 304
+    assert (
+        client.get("/v1/schemas", headers={"If-None-Match": listing.headers["etag"]}).status_code
+        == 304
+    )
 
 
 def test_detail_lists_versions(client: TestClient) -> None:

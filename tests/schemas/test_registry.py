@@ -46,9 +46,17 @@ def test_every_published_file_matches_its_pinned_hash() -> None:
 
 
 def test_the_catalogue_and_code_lists_are_there(registry: SchemaRegistry) -> None:
-    assert {"indicator-report", "member-profile", "code-trade", "code-departement",
-            "code-region", "code-sex", "code-age-band", "code-contract",
-            "code-exit-reason"} <= set(registry.names())
+    assert {
+        "indicator-report",
+        "member-profile",
+        "code-trade",
+        "code-departement",
+        "code-region",
+        "code-sex",
+        "code-age-band",
+        "code-contract",
+        "code-exit-reason",
+    } <= set(registry.names())
     departements = registry.code_list("code-departement")
     assert {"2A", "2B", "971", "976"} <= set(departements)
     assert "20" not in departements
@@ -71,8 +79,11 @@ def test_a_changed_published_file_is_detected(copy: Path) -> None:
 
 def test_a_minor_version_must_accept_the_previous_examples(copy: Path) -> None:
     original = json.loads((copy / "code-sex" / "1.0.0.json").read_text(encoding="utf-8"))
-    narrower = {**original, "$id": "https://cae-hub.fr/schemas/code-sex/1.1.0.json",
-                "anyOf": original["anyOf"][:2]}
+    narrower = {
+        **original,
+        "$id": "https://cae-hub.fr/schemas/code-sex/1.1.0.json",
+        "anyOf": original["anyOf"][:2],
+    }
     _write(copy / "code-sex" / "1.1.0.json", narrower)
     examples = json.loads((copy / "code-sex" / "examples" / "1.0.0.json").read_text("utf-8"))
     _write(copy / "code-sex" / "examples" / "1.1.0.json", examples)
@@ -84,8 +95,11 @@ def test_a_minor_version_must_accept_the_previous_examples(copy: Path) -> None:
 
 def test_a_compatible_minor_version_is_accepted_once_pinned(copy: Path) -> None:
     original = json.loads((copy / "code-age-band" / "1.0.0.json").read_text(encoding="utf-8"))
-    wider = {**original, "$id": "https://cae-hub.fr/schemas/code-age-band/1.1.0.json",
-             "anyOf": [*original["anyOf"], {"const": "inconnu", "title": "Âge inconnu"}]}
+    wider = {
+        **original,
+        "$id": "https://cae-hub.fr/schemas/code-age-band/1.1.0.json",
+        "anyOf": [*original["anyOf"], {"const": "inconnu", "title": "Âge inconnu"}],
+    }
     _write(copy / "code-age-band" / "1.1.0.json", wider)
     examples = json.loads((copy / "code-age-band" / "examples" / "1.0.0.json").read_text("utf-8"))
     _write(copy / "code-age-band" / "examples" / "1.1.0.json", examples)
@@ -106,11 +120,16 @@ def test_an_unresolvable_reference_is_reported(copy: Path) -> None:
 
 
 def test_an_invalid_schema_is_reported(copy: Path) -> None:
-    _write(copy / "code-sex" / "2.0.0.json", {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://cae-hub.fr/schemas/code-sex/2.0.0.json",
-        "title": "Sexe", "description": "…", "type": "chaîne",
-    })
+    _write(
+        copy / "code-sex" / "2.0.0.json",
+        {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://cae-hub.fr/schemas/code-sex/2.0.0.json",
+            "title": "Sexe",
+            "description": "…",
+            "type": "chaîne",
+        },
+    )
     problems = SchemaRegistry(copy).check()
     assert any("2.0.0.json : non conforme au méta-schéma" in p for p in problems)
 
@@ -124,8 +143,10 @@ def test_validators_are_compiled_once(registry: SchemaRegistry) -> None:
 
 def test_amounts_are_checked_in_decimal(registry: SchemaRegistry) -> None:
     def report(value: float) -> dict:
-        return {"period": "2026-S1",
-                "cells": [{"indicator": "revenue_eur", "dims": {}, "value": value}]}
+        return {
+            "period": "2026-S1",
+            "cells": [{"indicator": "revenue_eur", "dims": {}, "value": value}],
+        }
 
     for accepted in (1234.56, 0.07, 19.99, 1e9 + 0.01, 100):
         assert registry.validate("indicator-report", "1.0.0", report(accepted)) == []
@@ -138,8 +159,11 @@ def test_every_error_is_reported_with_its_path_in_french(registry: SchemaRegistr
         "period": "2026-S3",
         "cells": [
             {"indicator": "entrepreneurs", "dims": {"sex": "F"}, "value": 4},
-            {"indicator": "associates", "dims": {"age_band": "<26", "trade": "99.99Z"},
-             "value": 1.5},
+            {
+                "indicator": "associates",
+                "dims": {"age_band": "<26", "trade": "99.99Z"},
+                "value": 1.5,
+            },
             {"indicator": "revenue_eur", "dims": {}, "value": -3},
         ],
         "signature": "x",
@@ -149,7 +173,9 @@ def test_every_error_is_reported_with_its_path_in_french(registry: SchemaRegistr
         "$.period": errors["$.period"],
         "$.signature": "champ non admis par « Rapport d'indicateurs »",
         "$.cells[1].dims.age_band": "dimension « age_band » non admise pour cet indicateur",
-        "$.cells[1].dims.trade": "« 99.99Z » n'est pas un code de la liste « Métier du bâtiment (code NAF) »",
+        "$.cells[1].dims.trade": (
+            "« 99.99Z » n'est pas un code de la liste « Métier du bâtiment (code NAF) »"
+        ),
         "$.cells[1].value": "doit être un nombre entier",
         "$.cells[2].value": "doit être supérieur ou égal à 0",
     }
