@@ -2,7 +2,10 @@
 
 Schemas live in files, ``schemas/<name>/<MAJOR.MINOR.PATCH>.json``; ``schemas/manifest.json``
 pins the SHA-256 of every published file so that a published version can never change.
-Validators are compiled once per (name, version) and cached.
+Documents are validated by jsonschema-rs (compiled once per version and cached): it is fast
+enough for 10,000-cell reports and computes ``multipleOf`` exactly in decimal, as JSON numbers
+are written. The Python ``jsonschema`` package checks the schemas themselves against the
+meta-schema.
 """
 
 from __future__ import annotations
@@ -12,49 +15,24 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import referencing
 import referencing.exceptions
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError, ValidationError
-from jsonschema.protocols import Validator
-from jsonschema.validators import extend
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from referencing.jsonschema import DRAFT202012
 
 from hub.errors import ErrorItem, NotFound
-from hub.schemas.messages import french_errors
+from hub.schemas.messages import MessageContext
 
 BASE_URI = "https://cae-hub.fr/schemas/"
 MANIFEST = "manifest.json"
 _VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
-
-
-def _exact_multiple_of(
-    validator: Validator, divisor: Any, instance: Any, schema: dict[str, Any]
-) -> Iterator[ValidationError]:
-    """``multipleOf`` computed in decimal, as JSON numbers are written.
-
-    The stock implementation divides floats and rejects 1234.56 as a multiple of 0.01.
-    """
-    if not validator.is_type(instance, "number"):
-        return
-    try:
-        remainder = Decimal(repr(instance)) % Decimal(repr(divisor))
-    except InvalidOperation:  # too many digits for the context: not a multiple we can vouch for
-        remainder = Decimal(1)
-    if remainder != 0:
-        yield ValidationError(f"{instance!r} is not a multiple of {divisor}")
-
-
-HubValidator: type[Validator] = extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, {"multipleOf": _exact_multiple_of}
-)
-FORMAT_CHECKER = FormatChecker()
 
 
 def version_key(version: str) -> tuple[int, int, int]:
@@ -172,19 +150,47 @@ class SchemaRegistry:
         ]
         return referencing.Registry().with_resources(resources).crawl()
 
-    def validator(self, name: str, version: str) -> Validator:
+    @cached_property
+    def _compiled_registry(self) -> jsonschema_rs.Registry:
+        # A schema whose references do not resolve is left out (``check`` reports it).
+        sound = [s for s in self.all() if not any(self._unresolved_refs(s))]
+        return jsonschema_rs.Registry([(s.uri, s.document) for s in sound])
+
+    @cached_property
+    def _messages(self) -> MessageContext:
+        lists: dict[frozenset[str], str] = {}
+        for schema in self.all():
+            branches = schema.document.get("anyOf")
+            if (
+                isinstance(branches, list)
+                and branches
+                and all(isinstance(b, dict) and "const" in b for b in branches)
+            ):
+                lists[frozenset(str(b["const"]) for b in branches)] = schema.title
+        return MessageContext(lists)
+
+    def validator(self, name: str, version: str) -> jsonschema_rs.Draft202012Validator:
         """The compiled validator of one version, built once."""
         schema = self.get(name, version)
         return self._validator(schema.name, schema.version)
 
     @lru_cache(maxsize=256)  # noqa: B019 - the registry lives as long as the process
-    def _validator(self, name: str, version: str) -> Validator:
+    def _validator(self, name: str, version: str) -> jsonschema_rs.Draft202012Validator:
         schema = self._schemas[name][version]
-        return HubValidator(schema.document, registry=self.resources, format_checker=FORMAT_CHECKER)
+        return jsonschema_rs.Draft202012Validator(
+            schema.document,
+            registry=self._compiled_registry,
+            base_uri=schema.uri,
+            validate_formats=True,
+        )
 
     def validate(self, name: str, version: str, document: Any) -> list[ErrorItem]:
         """Every error of ``document`` against one version, with JSON paths and French messages."""
-        return french_errors(self.validator(name, version).iter_errors(document))
+        validator = self.validator(name, version)
+        if validator.is_valid(document):
+            return []
+        root = self.get(name, version).document
+        return self._messages.errors(validator.iter_errors(document), root)
 
     def code_list(self, name: str, *, version: str = "latest") -> dict[str, str]:
         """``{code: French label}`` of a code-list schema (an ``anyOf`` of labelled ``const``)."""
@@ -267,7 +273,7 @@ class SchemaRegistry:
             if not schema.document.get(key):
                 problems.append(f"{where} : « {key} » manquant")
         try:
-            HubValidator.check_schema(schema.document)
+            Draft202012Validator.check_schema(schema.document)
         except SchemaError as exc:
             problems.append(f"{where} : non conforme au méta-schéma 2020-12 ({exc.message})")
             return problems
