@@ -27,7 +27,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -58,14 +58,18 @@ class HubError(Exception):
         *,
         errors: Sequence[ErrorItem] = (),
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors)
         self.headers = headers or {}
+        self.extra = extra or {}
 
     def to_problem(self) -> dict[str, Any]:
-        return problem(self.status_code, self.slug, self.title, self.detail, self.errors)
+        """The problem body; ``extra`` adds extension members (RFC 9457, section 3.2)."""
+        body = problem(self.status_code, self.slug, self.title, self.detail, self.errors)
+        return {**self.extra, **body}
 
 
 class BadRequest(HubError):
@@ -135,6 +139,8 @@ class ProblemItem(BaseModel):
 
 class Problem(BaseModel):
     """The body of every error answer (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str
     title: str

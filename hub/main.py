@@ -16,6 +16,7 @@ import hub
 from hub.config import Settings, get_settings
 from hub.db import database_reachable, make_engine, session_factory
 from hub.errors import BadRequest, ErrorItem, ValidationFailed, problem_response
+from hub.indicators import endpoints as indicators
 from hub.logs import configure_logging, log_requests
 from hub.members import endpoints as members
 from hub.schemas import endpoints as schemas
@@ -126,4 +127,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.include_router(schemas.router)
     app.include_router(members.router)
+    app.include_router(indicators.router)
     return app

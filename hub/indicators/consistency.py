@@ -1,0 +1,258 @@
+"""Evaluate the consistency rules declared in ``consistency.toml`` on a parsed report."""
+
+from __future__ import annotations
+
+import statistics
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from hub.errors import ErrorItem
+
+RULES_FILE = Path(__file__).with_name("consistency.toml")
+
+DimItems = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a report: exact value in hundredths of a unit."""
+
+    index: int
+    indicator: str
+    dims: DimItems
+    centi: int
+
+    @property
+    def dim_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.dims)
+
+    @property
+    def path(self) -> str:
+        return f"$.cells[{self.index}]"
+
+
+@dataclass(frozen=True)
+class AtMost:
+    left_indicator: str
+    left_dims: Mapping[str, str]
+    right_indicator: str
+    right_dims: Mapping[str, str]
+    message: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    earliest_year: int
+    tolerance_centi: int
+    at_most: tuple[AtMost, ...]
+    min_previous_periods: int
+    max_previous_periods: int
+    outlier_threshold: float
+
+
+def _at_most(entry: Mapping[str, Any]) -> AtMost:
+    return AtMost(
+        left_indicator=entry["left"]["indicator"],
+        left_dims=dict(entry["left"].get("dims", {})),
+        right_indicator=entry["right"]["indicator"],
+        right_dims=dict(entry["right"].get("dims", {})),
+        message=entry["message"],
+    )
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path = RULES_FILE) -> Rules:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return Rules(
+        earliest_year=int(data["periods"]["earliest_year"]),
+        tolerance_centi=int(data["breakdowns"]["tolerance_centi"]),
+        at_most=tuple(_at_most(entry) for entry in data.get("at_most", [])),
+        min_previous_periods=int(data["outliers"]["min_previous_periods"]),
+        max_previous_periods=int(data["outliers"]["max_previous_periods"]),
+        outlier_threshold=float(data["outliers"]["threshold"]),
+    )
+
+
+def units(centi: int) -> str:
+    """A value in hundredths, written the French way (``1 234,5``)."""
+    whole, cents = divmod(abs(centi), 100)
+    text = f"{whole:,}".replace(",", "\u202f")
+    if cents:
+        text += f",{cents:02d}".rstrip("0")
+    return ("-" if centi < 0 else "") + text
+
+
+class Breakdowns:
+    """The cells of one report, grouped by indicator and by set of dimensions."""
+
+    def __init__(self, cells: Iterable[Cell]) -> None:
+        self.by_set: dict[str, dict[tuple[str, ...], dict[DimItems, Cell]]] = defaultdict(dict)
+        for cell in cells:
+            self.by_set[cell.indicator].setdefault(cell.dim_names, {})[cell.dims] = cell
+
+    def sets(self, indicator: str) -> list[tuple[str, ...]]:
+        return sorted(self.by_set.get(indicator, {}), key=lambda s: (len(s), s))
+
+    def marginal(
+        self,
+        indicator: str,
+        source: tuple[str, ...],
+        onto: Sequence[str],
+        fixed: Mapping[str, str] | None = None,
+    ) -> dict[DimItems, int]:
+        """Sums of the ``source`` breakdown over the dimensions not in ``onto``."""
+        fixed = fixed or {}
+        sums: dict[DimItems, int] = defaultdict(int)
+        for dims, cell in self.by_set[indicator][source].items():
+            values = dict(dims)
+            if any(values.get(k) != v for k, v in fixed.items()):
+                continue
+            sums[tuple((name, values[name]) for name in onto)] += cell.centi
+        return sums
+
+    def derivable(
+        self, indicator: str, onto: Sequence[str], fixed: Mapping[str, str]
+    ) -> dict[DimItems, int] | None:
+        """The values of ``indicator`` by ``onto`` (restricted to ``fixed``), if any breakdown
+        of the report carries every needed dimension; None otherwise."""
+        needed = set(onto) | set(fixed)
+        for candidate in self.sets(indicator):
+            if needed <= set(candidate):
+                return self.marginal(indicator, candidate, onto, fixed)
+        return None
+
+
+def _label(dims: DimItems) -> str:
+    return ", ".join(f"{k}={v}" for k, v in dims) or "total"
+
+
+def _disagreement(
+    indicator: str, key: DimItems, stated: int, fine: tuple[str, ...], implied: int
+) -> str:
+    return (
+        f"{indicator} ({_label(key)}) : {units(stated)} déclaré, "
+        f"mais la ventilation par {', '.join(fine)} en donne {units(implied)}"
+    )
+
+
+def check_breakdowns(breakdowns: Breakdowns, tolerance: int) -> list[ErrorItem]:
+    """Every breakdown of an indicator agrees with every coarser one, and all share a total."""
+    errors: list[ErrorItem] = []
+    for indicator in sorted(breakdowns.by_set):
+        cells_by_set = breakdowns.by_set[indicator]
+        sets = breakdowns.sets(indicator)
+        for position, coarse in enumerate(sets):
+            for fine in sets[position + 1 :]:
+                # Nested breakdowns agree cell by cell; unrelated ones only on the total.
+                onto = coarse if set(coarse) <= set(fine) else ()
+                stated_cells = cells_by_set[coarse]
+                stated = (
+                    {k: c.centi for k, c in stated_cells.items()}
+                    if onto == coarse
+                    else breakdowns.marginal(indicator, coarse, ())
+                )
+                implied = breakdowns.marginal(indicator, fine, onto)
+                for key in sorted(set(stated) | set(implied)):
+                    if abs(stated.get(key, 0) - implied.get(key, 0)) <= tolerance:
+                        continue
+                    cell = stated_cells.get(key) if onto == coarse else None
+                    path = (
+                        f"{cell.path}.value"
+                        if cell
+                        else next(iter(cells_by_set[fine].values())).path
+                    )
+                    message = _disagreement(
+                        indicator, key, stated.get(key, 0), fine, implied.get(key, 0)
+                    )
+                    errors.append(ErrorItem(path, message))
+    return errors
+
+
+def check_at_most(breakdowns: Breakdowns, rule: AtMost) -> list[ErrorItem]:
+    errors: list[ErrorItem] = []
+    for left_set in dict.fromkeys([(), *breakdowns.sets(rule.left_indicator)]):
+        onto = tuple(d for d in left_set if d not in rule.left_dims)
+        left = breakdowns.derivable(rule.left_indicator, onto, rule.left_dims)
+        right = breakdowns.derivable(rule.right_indicator, onto, rule.right_dims)
+        if left is None or right is None:
+            continue
+        for key, value in sorted(left.items()):
+            if value > right.get(key, 0):
+                cell = breakdowns.by_set[rule.left_indicator].get(onto, {}).get(key)
+                path = f"{cell.path}.value" if cell else "$.cells"
+                errors.append(
+                    ErrorItem(
+                        path,
+                        (
+                            f"{rule.message} ({_label(key)} : {units(value)} contre "
+                            f"{units(right.get(key, 0))})"
+                        ),
+                    )
+                )
+    return errors
+
+
+def check_consistency(cells: Sequence[Cell], rules: Rules) -> list[ErrorItem]:
+    """Every consistency error of a schema-valid report."""
+    errors: list[ErrorItem] = []
+    seen: dict[tuple[str, DimItems], Cell] = {}
+    for cell in cells:
+        key = (cell.indicator, cell.dims)
+        if key in seen:
+            errors.append(
+                ErrorItem(
+                    cell.path,
+                    (
+                        f"cellule en double : {cell.indicator} ({_label(cell.dims)}) "
+                        f"figure déjà en {seen[key].path}"
+                    ),
+                )
+            )
+        else:
+            seen[key] = cell
+    if errors:
+        return errors
+    breakdowns = Breakdowns(cells)
+    errors.extend(check_breakdowns(breakdowns, rules.tolerance_centi))
+    for rule in rules.at_most:
+        errors.extend(check_at_most(breakdowns, rule))
+    return errors
+
+
+def outlier_warnings(
+    cells: Sequence[Cell], history: Mapping[tuple[str, DimItems], Sequence[int]], rules: Rules
+) -> list[ErrorItem]:
+    """Cells far from the same CAE's previous periods (modified z-score), as warnings."""
+    warnings: list[ErrorItem] = []
+    for cell in cells:
+        if len(cell.dims) > 1:
+            continue
+        previous = history.get((cell.indicator, cell.dims), ())
+        if len(previous) < rules.min_previous_periods:
+            continue
+        median = statistics.median(previous)
+        mad = statistics.median(abs(v - median) for v in previous)
+        if mad:
+            score = 0.6745 * (cell.centi - median) / mad
+        else:
+            mean_ad = statistics.fmean(abs(v - median) for v in previous)
+            if not mean_ad:
+                continue
+            score = (cell.centi - median) / (1.253314 * mean_ad)
+        if abs(score) > rules.outlier_threshold:
+            warnings.append(
+                ErrorItem(
+                    f"{cell.path}.value",
+                    (
+                        f"valeur inhabituelle pour {cell.indicator} ({_label(cell.dims)}) : "
+                        f"{units(cell.centi)} contre une médiane de {units(round(median))} sur les "
+                        f"{len(previous)} périodes précédentes"
+                    ),
+                )
+            )
+    return warnings

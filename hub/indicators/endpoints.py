@@ -1,0 +1,125 @@
+"""``/v1/indicators``: the catalogue and each member's reports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query
+
+from hub.db import SessionDep
+from hub.errors import problem_responses
+from hub.indicators.schemas import Catalogue, ImportSummary, ReportDocument, RevisionInfo
+from hub.indicators.service import catalogue_service, report_service
+from hub.members.auth import CurrentMember, CurrentPrincipal, require_scope
+from hub.members.models import Scope
+
+router = APIRouter(
+    prefix="/v1/indicators", tags=["indicateurs"], responses=problem_responses(401, 403, 422)
+)
+
+PeriodPath = Annotated[
+    str, Path(max_length=20, description="Semestre (2026-S1, 2026-S2) ou année (2026)")
+]
+MemberQuery = Annotated[
+    str | None,
+    Query(max_length=20, description="SIREN de la CAE (équipe de la fédération seulement)"),
+]
+REPORT_BODY = Body(
+    description=(
+        "Un document conforme au schéma indicator-report (voir /v1/schemas/indicator-report). "
+        "Les montants ont au plus deux décimales ; les effectifs sont entiers."
+    ),
+    examples=[
+        {
+            "period": "2026-S1",
+            "cells": [
+                {"indicator": "entrepreneurs", "dims": {}, "value": 42},
+                {"indicator": "entrepreneurs", "dims": {"contract": "cesa"}, "value": 30},
+                {"indicator": "entrepreneurs", "dims": {"contract": "cape"}, "value": 12},
+                {"indicator": "revenue_eur", "dims": {"trade": "43.21A"}, "value": 182450.5},
+            ],
+        }
+    ],
+)
+
+
+@router.get("", summary="Le catalogue des indicateurs")
+def catalogue(_: CurrentPrincipal) -> Catalogue:
+    return catalogue_service.describe()
+
+
+@router.put(
+    "/reports/{period}",
+    summary="Déposer le rapport d'une période (remplace le précédent par une nouvelle révision)",
+    dependencies=[Depends(require_scope(Scope.REPORTS_WRITE))],
+    responses=problem_responses(409),
+)
+def submit_report(
+    member: CurrentMember,
+    session: SessionDep,
+    period: PeriodPath,
+    document: Annotated[dict[str, Any], REPORT_BODY],
+    dry_run: Annotated[bool, Query(description="Tout vérifier sans rien enregistrer")] = False,
+    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+    x_cae_hub_connector: Annotated[
+        str | None, Header(max_length=160, description="Connecteur et version : endi/1.2.0")
+    ] = None,
+) -> ImportSummary:
+    return report_service.submit(
+        session,
+        member,
+        period,
+        document,
+        dry_run=dry_run,
+        idempotency_key=idempotency_key,
+        connector=x_cae_hub_connector,
+    )
+
+
+@router.get(
+    "/reports/{period}",
+    summary="La révision en vigueur d'un rapport",
+    dependencies=[Depends(require_scope(Scope.REPORTS_READ))],
+    responses=problem_responses(404),
+)
+def read_report(
+    principal: CurrentPrincipal, session: SessionDep, period: PeriodPath, member: MemberQuery = None
+) -> ReportDocument:
+    owner = report_service.visible_member(
+        session, caller=principal.member, siren=member, staff=principal.staff is not None
+    )
+    return report_service.read(session, owner, period)
+
+
+@router.get(
+    "/reports/{period}/revisions",
+    summary="L'historique des révisions d'un rapport",
+    dependencies=[Depends(require_scope(Scope.REPORTS_READ))],
+    responses=problem_responses(404),
+)
+def list_revisions(
+    principal: CurrentPrincipal, session: SessionDep, period: PeriodPath, member: MemberQuery = None
+) -> list[RevisionInfo]:
+    owner = report_service.visible_member(
+        session, caller=principal.member, siren=member, staff=principal.staff is not None
+    )
+    return report_service.revisions(session, owner, period)
+
+
+@router.get(
+    "/reports/{period}/revisions/{revision}",
+    summary="Une révision passée d'un rapport",
+    dependencies=[Depends(require_scope(Scope.REPORTS_READ))],
+    responses=problem_responses(404),
+)
+def read_revision(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    period: PeriodPath,
+    revision: Annotated[int, Path(ge=1, le=1_000_000)],
+    member: MemberQuery = None,
+) -> ReportDocument:
+    owner = report_service.visible_member(
+        session, caller=principal.member, siren=member, staff=principal.staff is not None
+    )
+    return report_service.read(session, owner, period, revision=revision)

@@ -1,0 +1,58 @@
+"""Tables of the indicators domain: report revisions and their cells."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from hub.db import UTCDateTime, utcnow
+
+
+class IndicatorReport(SQLModel, table=True):
+    """One revision of what a member said about a period. Revisions are never changed;
+    the newest is ``is_current``."""
+
+    __tablename__ = "indicator_report"
+    __table_args__ = (
+        UniqueConstraint("member_id", "period", "revision"),
+        Index("ix_indicator_report_current", "period", "is_current", "member_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
+    period: str = Field(max_length=7)
+    revision: int
+    is_current: bool = True
+    schema_version: str = Field(max_length=20)
+    content_hash: str = Field(max_length=64)
+    cell_count: int
+    connector: str | None = Field(default=None, max_length=100)
+    connector_version: str | None = Field(default=None, max_length=50)
+    idempotency_key: str | None = Field(default=None, max_length=100)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class IndicatorCell(SQLModel, table=True):
+    """One cell of one revision. Values are exact, in hundredths of a unit."""
+
+    __tablename__ = "indicator_cell"
+    __table_args__ = (Index("ix_indicator_cell_report_indicator", "report_id", "indicator"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("indicator_report.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    indicator: str = Field(max_length=40)
+    dim_set: str = Field(max_length=100, description="Dimensions présentes, triées : sex,trade")
+    contract: str | None = Field(default=None, sa_type=String(10))
+    trade: str | None = Field(default=None, sa_type=String(10))
+    sex: str | None = Field(default=None, sa_type=String(1))
+    age_band: str | None = Field(default=None, sa_type=String(10))
+    departement: str | None = Field(default=None, sa_type=String(3))
+    exit_reason: str | None = Field(default=None, sa_type=String(20))
+    value_centi: int = Field(sa_column=Column(BigInteger, nullable=False))

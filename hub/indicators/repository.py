@@ -1,0 +1,134 @@
+"""Every query of the indicators domain."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, update
+from sqlalchemy import select as select_rows
+from sqlmodel import Session, col, select
+
+from hub.indicators.consistency import DimItems
+from hub.indicators.models import IndicatorCell, IndicatorReport
+
+DIM_COLUMNS = ("contract", "trade", "sex", "age_band", "departement", "exit_reason")
+
+
+class ReportRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def current(self, member_id: int, period: str) -> IndicatorReport | None:
+        query = select(IndicatorReport).where(
+            IndicatorReport.member_id == member_id,
+            IndicatorReport.period == period,
+            col(IndicatorReport.is_current).is_(True),
+        )
+        return self.session.exec(query).first()
+
+    def revisions(self, member_id: int, period: str) -> Sequence[IndicatorReport]:
+        query = (
+            select(IndicatorReport)
+            .where(IndicatorReport.member_id == member_id, IndicatorReport.period == period)
+            .order_by(col(IndicatorReport.revision))
+        )
+        return self.session.exec(query).all()
+
+    def revision(self, member_id: int, period: str, number: int) -> IndicatorReport | None:
+        query = select(IndicatorReport).where(
+            IndicatorReport.member_id == member_id,
+            IndicatorReport.period == period,
+            IndicatorReport.revision == number,
+        )
+        return self.session.exec(query).first()
+
+    def by_idempotency_key(self, member_id: int, period: str, key: str) -> IndicatorReport | None:
+        query = select(IndicatorReport).where(
+            IndicatorReport.member_id == member_id,
+            IndicatorReport.period == period,
+            IndicatorReport.idempotency_key == key,
+        )
+        return self.session.exec(query).first()
+
+    def save(self, report: IndicatorReport) -> IndicatorReport:
+        self.session.add(report)
+        self.session.flush()
+        return report
+
+    def add_revision(
+        self, report: IndicatorReport, cells: Sequence[dict[str, Any]]
+    ) -> IndicatorReport:
+        """Store a new current revision and its cells in bulk; the previous stays in history."""
+        self.session.execute(
+            update(IndicatorReport)
+            .where(
+                col(IndicatorReport.member_id) == report.member_id,
+                col(IndicatorReport.period) == report.period,
+                col(IndicatorReport.is_current).is_(True),
+            )
+            .values(is_current=False)
+        )
+        self.save(report)
+        if cells:
+            rows = [{**cell, "report_id": report.id} for cell in cells]
+            self.session.execute(insert(IndicatorCell), rows)
+        return report
+
+    def cells(self, report_id: int) -> Sequence[IndicatorCell]:
+        query = (
+            select(IndicatorCell)
+            .where(IndicatorCell.report_id == report_id)
+            .order_by(col(IndicatorCell.id))
+        )
+        return self.session.exec(query).all()
+
+    def last_revision_number(self, member_id: int, period: str) -> int:
+        query = select(func.max(IndicatorReport.revision)).where(
+            IndicatorReport.member_id == member_id, IndicatorReport.period == period
+        )
+        return int(self.session.exec(query).one() or 0)
+
+    def history(
+        self, member_id: int, before: str, *, limit: int
+    ) -> dict[tuple[str, DimItems], list[int]]:
+        """Values of the member's totals and single breakdowns over its previous periods of
+        the same nature (semesters or years), oldest first."""
+        periods_query = (
+            select(IndicatorReport.id, IndicatorReport.period)
+            .where(
+                IndicatorReport.member_id == member_id,
+                col(IndicatorReport.is_current).is_(True),
+                col(IndicatorReport.period) < before,
+                func.length(IndicatorReport.period) == len(before),
+            )
+            .order_by(col(IndicatorReport.period).desc())
+            .limit(limit)
+        )
+        reports = {rid: period for rid, period in self.session.exec(periods_query).all()}
+        if not reports:
+            return {}
+        columns: list[Any] = [
+            IndicatorCell.report_id,
+            IndicatorCell.indicator,
+            IndicatorCell.dim_set,
+            *(getattr(IndicatorCell, name) for name in DIM_COLUMNS),
+            IndicatorCell.value_centi,
+        ]
+        cells_query = select_rows(*columns).where(
+            col(IndicatorCell.report_id).in_(list(reports)),
+            ~col(IndicatorCell.dim_set).contains(","),
+        )
+        series: dict[tuple[str, DimItems], list[tuple[str, int]]] = defaultdict(list)
+        for row in self.session.execute(cells_query).all():
+            report_id, indicator, dim_set, *dims, value = row
+            values = dict(zip(DIM_COLUMNS, dims, strict=True))
+            key = tuple((name, str(values[name])) for name in dim_set.split(",") if name)
+            series[(indicator, key)].append((reports[report_id], int(value)))
+        return {key: [v for _, v in sorted(points)] for key, points in series.items()}
+
+    def touch(self, report: IndicatorReport, when: datetime) -> None:
+        report.last_received_at = when
+        self.save(report)

@@ -1,0 +1,81 @@
+"""API models of the indicators domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Issue(BaseModel):
+    """One problem in a report: where (JSON path) and what, in French."""
+
+    path: str
+    message: str
+
+
+class ImportSummary(BaseModel):
+    """What the hub did with a report."""
+
+    period: str
+    revision: int = Field(description="Révision enregistrée (ou qui le serait, en essai)")
+    unchanged: bool = Field(description="Contenu identique à la révision en vigueur : rien de neuf")
+    dry_run: bool
+    replayed: bool = Field(
+        default=False, description="Requête déjà reçue (même clé d'idempotence) : réponse rejouée"
+    )
+    schema_version: str
+    content_hash: str
+    cells_received: int
+    cells_accepted: int
+    errors: list[Issue] = Field(default_factory=list)
+    warnings: list[Issue] = Field(default_factory=list)
+    received_at: datetime
+
+
+class DimensionInfo(BaseModel):
+    code: str
+    label: str
+    code_list: str = Field(description="Schéma de la liste de codes")
+
+
+class CatalogueEntry(BaseModel):
+    code: str
+    label: str
+    definition: str
+    kind: Literal["persons", "amount", "ratio"]
+    unit: str
+    dims: list[DimensionInfo]
+    derived: bool
+    disclosure: list[str] = Field(description="Règles de protection appliquées à ses agrégats")
+
+
+class Catalogue(BaseModel):
+    schema_name: str
+    schema_version: str
+    indicators: list[CatalogueEntry]
+
+
+class RevisionInfo(BaseModel):
+    period: str
+    revision: int
+    is_current: bool
+    schema_version: str
+    content_hash: str
+    cell_count: int
+    connector: str | None
+    connector_version: str | None
+    received_at: datetime
+    last_received_at: datetime
+
+
+class ReportCell(BaseModel):
+    indicator: str
+    dims: dict[str, str]
+    value: int | float
+
+
+class ReportDocument(RevisionInfo):
+    member_siren: str
+    cells: list[ReportCell]

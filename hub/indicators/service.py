@@ -1,0 +1,283 @@
+"""Rules of the indicators domain: receiving, checking and reading reports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from hub.db import utcnow
+from hub.errors import Conflict, ErrorItem, NotFound, ValidationFailed
+from hub.indicators.catalogue import (
+    DIMENSION_LISTS,
+    REPORT_SCHEMA,
+    Catalogue,
+    get_catalogue,
+)
+from hub.indicators.consistency import Cell, check_consistency, load_rules, outlier_warnings
+from hub.indicators.models import IndicatorReport
+from hub.indicators.repository import DIM_COLUMNS, ReportRepository
+from hub.indicators.schemas import Catalogue as CataloguePublic
+from hub.indicators.schemas import (
+    CatalogueEntry,
+    DimensionInfo,
+    ImportSummary,
+    Issue,
+    ReportCell,
+    ReportDocument,
+    RevisionInfo,
+)
+from hub.members.models import Member
+from hub.members.repository import MemberRepository
+from hub.periods import Period, check_reportable
+from hub.schemas.service import get_registry
+
+DISCLOSURE = {
+    "persons": ["frequency", "small_count", "secondary"],
+    "amount": ["frequency", "dominance", "secondary"],
+    "ratio": ["frequency", "small_count", "secondary"],
+}
+
+
+def parse_period(text: str, *, where: str = "path.period") -> Period:
+    """A reportable period, or a 422 naming ``where``."""
+    try:
+        period = Period.parse(text)
+        check_reportable(period, earliest_year=load_rules().earliest_year)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"Période refusée : {exc}.", errors=[ErrorItem(where, str(exc))]
+        ) from exc
+    return period
+
+
+def _cells(document: dict[str, Any], catalogue: Catalogue) -> list[Cell]:
+    cells = []
+    for index, raw in enumerate(document["cells"]):
+        value = raw["value"]
+        centi = int(Decimal(repr(value)) * 100) if isinstance(value, float) else int(value) * 100
+        cells.append(Cell(index, raw["indicator"], tuple(sorted(raw["dims"].items())), centi))
+    return cells
+
+
+def content_hash(cells: Sequence[Cell]) -> str:
+    """The same content, in any order, has the same hash."""
+    canonical = sorted([c.indicator, [list(d) for d in c.dims], c.centi] for c in cells)
+    return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
+
+
+def _row(cell: Cell) -> dict[str, Any]:
+    dims = dict(cell.dims)
+    row: dict[str, Any] = {name: dims.get(name) for name in DIM_COLUMNS}
+    row.update(indicator=cell.indicator, dim_set=",".join(sorted(dims)), value_centi=cell.centi)
+    return row
+
+
+def _issues(items: Sequence[ErrorItem]) -> list[Issue]:
+    return [Issue(path=i.path, message=i.message) for i in items]
+
+
+def parse_connector(header: str | None) -> tuple[str | None, str | None]:
+    """``endi/1.2.0`` → (``endi``, ``1.2.0``)."""
+    if not header:
+        return None, None
+    name, _, version = header.strip().rpartition("/")
+    if not name:
+        return version[:100] or None, None
+    return name[:100], version[:50] or None
+
+
+class ReportService:
+    def submit(
+        self,
+        session: Session,
+        member: Member,
+        period_text: str,
+        document: Any,
+        *,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+        connector: str | None = None,
+    ) -> ImportSummary:
+        """Check a report whole; store it as a new revision unless it is unchanged or a dry run.
+
+        Any error rejects the report entirely: nothing is stored.
+        """
+        period = parse_period(period_text)
+        registry = get_registry()
+        catalogue = get_catalogue()
+        rules = load_rules()
+        received = len(document.get("cells", [])) if isinstance(document, dict) else 0
+        received = received if isinstance(received, int) else 0
+        errors = registry.validate(REPORT_SCHEMA, catalogue.schema_version, document)
+        if not errors and document["period"] != str(period):
+            errors.append(
+                ErrorItem(
+                    "$.period", f"le rapport porte sur {document['period']}, l'adresse sur {period}"
+                )
+            )
+        cells: list[Cell] = []
+        if not errors:
+            cells = _cells(document, catalogue)
+            errors = check_consistency(cells, rules)
+        if errors:
+            raise ValidationFailed(
+                f"Rapport {period} refusé : {len(errors)} erreur(s), rien n'a été enregistré.",
+                errors=errors,
+                extra={"cells_received": received, "cells_accepted": 0, "warnings": []},
+            )
+
+        assert member.id is not None
+        reports = ReportRepository(session)
+        digest = content_hash(cells)
+        now = utcnow()
+        summary = ImportSummary(
+            period=str(period),
+            revision=0,
+            unchanged=False,
+            dry_run=dry_run,
+            schema_version=catalogue.schema_version,
+            content_hash=digest,
+            cells_received=received,
+            cells_accepted=len(cells),
+            received_at=now,
+        )
+        if idempotency_key and not dry_run:
+            earlier = reports.by_idempotency_key(member.id, str(period), idempotency_key)
+            if earlier is not None:
+                if earlier.content_hash != digest:
+                    raise Conflict(
+                        "Cette clé d'idempotence a déjà servi pour un autre contenu.",
+                        errors=[ErrorItem("header.idempotency-key", "clé déjà utilisée")],
+                    )
+                return summary.model_copy(
+                    update={
+                        "revision": earlier.revision,
+                        "replayed": True,
+                        "received_at": earlier.received_at,
+                    }
+                )
+        current = reports.current(member.id, str(period))
+        name, version = parse_connector(connector)
+        if current is not None and current.content_hash == digest:
+            if not dry_run:
+                current.connector, current.connector_version = name, version
+                reports.touch(current, now)
+            return summary.model_copy(update={"revision": current.revision, "unchanged": True})
+
+        history = reports.history(member.id, str(period), limit=rules.max_previous_periods)
+        warnings = outlier_warnings(cells, history, rules)
+        number = reports.last_revision_number(member.id, str(period)) + 1
+        summary = summary.model_copy(update={"revision": number, "warnings": _issues(warnings)})
+        if dry_run:
+            return summary
+        reports.add_revision(
+            IndicatorReport(
+                member_id=member.id,
+                period=str(period),
+                revision=number,
+                schema_version=catalogue.schema_version,
+                content_hash=digest,
+                cell_count=len(cells),
+                connector=name,
+                connector_version=version,
+                idempotency_key=idempotency_key,
+                received_at=now,
+                last_received_at=now,
+            ),
+            [_row(cell) for cell in cells],
+        )
+        return summary
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def visible_member(
+        self, session: Session, *, caller: Member | None, siren: str | None, staff: bool
+    ) -> Member:
+        """Whose reports the caller asks for, if it may read them (else 404, never 403)."""
+        if caller is not None:
+            if siren not in (None, caller.siren):
+                raise NotFound("Aucun rapport à cette adresse.")
+            return caller
+        if not staff:
+            raise NotFound("Aucun rapport à cette adresse.")
+        if siren is None:
+            raise ValidationFailed(
+                "Précisez la CAE dont vous voulez lire le rapport.",
+                errors=[ErrorItem("query.member", "SIREN de la CAE attendu")],
+            )
+        member = MemberRepository(session).get_by_siren(siren)
+        if member is None or not member.consents_raw_access:
+            raise NotFound("Aucun rapport à cette adresse.")
+        return member
+
+    def revisions(self, session: Session, member: Member, period_text: str) -> list[RevisionInfo]:
+        period = parse_period(period_text)
+        assert member.id is not None
+        found = ReportRepository(session).revisions(member.id, str(period))
+        if not found:
+            raise NotFound(f"Aucun rapport pour {period}.")
+        return [RevisionInfo.model_validate(r, from_attributes=True) for r in found]
+
+    def read(
+        self, session: Session, member: Member, period_text: str, *, revision: int | None = None
+    ) -> ReportDocument:
+        period = parse_period(period_text)
+        assert member.id is not None
+        reports = ReportRepository(session)
+        report = (
+            reports.current(member.id, str(period))
+            if revision is None
+            else reports.revision(member.id, str(period), revision)
+        )
+        if report is None or report.id is None:
+            raise NotFound(
+                f"Aucun rapport pour {period}" + (f" en révision {revision}." if revision else ".")
+            )
+        kinds = {i.code: i.kind for i in get_catalogue().indicators.values()}
+        cells = []
+        for cell in reports.cells(report.id):
+            dims = {n: str(getattr(cell, n)) for n in cell.dim_set.split(",") if n}
+            value: int | float = (
+                cell.value_centi // 100
+                if kinds.get(cell.indicator) == "persons"
+                else cell.value_centi / 100
+            )
+            cells.append(ReportCell(indicator=cell.indicator, dims=dims, value=value))
+        info = RevisionInfo.model_validate(report, from_attributes=True)
+        return ReportDocument(**info.model_dump(), member_siren=member.siren, cells=cells)
+
+
+class CatalogueService:
+    def describe(self) -> CataloguePublic:
+        registry = get_registry()
+        catalogue = get_catalogue()
+        titles = {dim: registry.latest(name).title for dim, name in DIMENSION_LISTS.items()}
+        return CataloguePublic(
+            schema_name=REPORT_SCHEMA,
+            schema_version=catalogue.schema_version,
+            indicators=[
+                CatalogueEntry(
+                    code=i.code,
+                    label=i.label,
+                    definition=i.definition,
+                    kind=i.kind,
+                    unit=i.unit,
+                    derived=i.derived,
+                    disclosure=DISCLOSURE[i.kind],
+                    dims=[
+                        DimensionInfo(code=d, label=titles[d], code_list=DIMENSION_LISTS[d])
+                        for d in i.dims
+                    ],
+                )
+                for i in catalogue.indicators.values()
+            ],
+        )
+
+
+report_service = ReportService()
+catalogue_service = CatalogueService()
