@@ -32,6 +32,21 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    disclosure_min_contributors: int = Field(
+        default=3, ge=1, description="Fréquence : nombre minimal de CAE contributrices."
+    )
+    disclosure_dominance_share: float = Field(
+        default=0.85, gt=0, le=1, description="Dominance : part maximale d'une CAE (montants)."
+    )
+    disclosure_small_count_max: int = Field(
+        default=2, ge=0, description="Petits effectifs : valeurs masquées de 1 à ce seuil."
+    )
+    disclosure_protection: float = Field(
+        default=0.10,
+        ge=0,
+        lt=1,
+        description="Incertitude minimale laissée sur une cellule masquée.",
+    )
     token_last_used_resolution_s: int = Field(
         default=60,
         ge=0,

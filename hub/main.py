@@ -20,6 +20,7 @@ from hub.indicators import endpoints as indicators
 from hub.logs import configure_logging, log_requests
 from hub.members import endpoints as members
 from hub.schemas import endpoints as schemas
+from hub.stats import endpoints as stats
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
 
@@ -128,4 +129,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(schemas.router)
     app.include_router(members.router)
     app.include_router(indicators.router)
+    app.include_router(stats.router)
     return app

@@ -2,5 +2,14 @@
 
 from hub.indicators.models import IndicatorCell, IndicatorReport
 from hub.members.models import ApiToken, Member, StaffAccount
+from hub.stats.models import Publication, PublicationReport
 
-__all__ = ["ApiToken", "IndicatorCell", "IndicatorReport", "Member", "StaffAccount"]
+__all__ = [
+    "ApiToken",
+    "IndicatorCell",
+    "IndicatorReport",
+    "Member",
+    "Publication",
+    "PublicationReport",
+    "StaffAccount",
+]

@@ -1,0 +1,1 @@
+"""Benchmarks of cae-hub and the synthetic federation they share with the tests."""

@@ -1,0 +1,135 @@
+"""``/v1/stats``: protected tables, series, completeness, previews and publication."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from hub.db import SessionDep
+from hub.errors import problem_responses
+from hub.members.auth import CurrentMember, CurrentPrincipal, StaffOnly, require_scope
+from hub.members.models import Scope
+from hub.stats.schemas import Completeness, Preview, PublicationSummary, Series, StatsTable
+from hub.stats.service import stats_service, table_csv
+
+router = APIRouter(
+    prefix="/v1/stats",
+    tags=["statistiques"],
+    responses=problem_responses(401, 403, 404, 422),
+    dependencies=[Depends(require_scope(Scope.STATS_READ))],
+)
+
+IndicatorQuery = Annotated[str, Query(max_length=40, description="Code de l'indicateur")]
+PeriodQuery = Annotated[str, Query(max_length=20, description="2026-S1, 2026-S2 ou 2026")]
+ByQuery = Annotated[
+    str | None, Query(max_length=60, description="Une ou deux dimensions : trade,sex")
+]
+DraftQuery = Annotated[
+    bool, Query(description="Chiffres provisoires, non publiés (équipe seulement)")
+]
+
+
+@router.get(
+    "",
+    summary="Un tableau protégé (cellules, marges, motifs de masquage)",
+    response_model=StatsTable,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def table(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    indicator: IndicatorQuery,
+    period: PeriodQuery,
+    by: ByQuery = None,
+    draft: DraftQuery = False,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> StatsTable | Response:
+    result = stats_service.table(
+        session,
+        indicator_code=indicator,
+        period_text=period,
+        by_text=by,
+        draft=draft,
+        staff=principal.staff is not None,
+        settings=request.app.state.settings,
+    )
+    if format == "csv":
+        name = f"{result.indicator.code}_{result.period}_{'-'.join(result.by) or 'total'}.csv"
+        return Response(
+            table_csv(result),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return result
+
+
+@router.get("/series", summary="Un indicateur au fil des périodes publiées")
+def series(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    indicator: IndicatorQuery,
+    first: Annotated[str, Query(alias="from", max_length=20)],
+    last: Annotated[str, Query(alias="to", max_length=20)],
+    by: ByQuery = None,
+    draft: DraftQuery = False,
+) -> Series:
+    return stats_service.series(
+        session,
+        indicator_code=indicator,
+        by_text=by,
+        first=first,
+        last=last,
+        draft=draft,
+        staff=principal.staff is not None,
+        settings=request.app.state.settings,
+    )
+
+
+@router.get(
+    "/completeness",
+    summary="Qui a envoyé quoi, quand, avec quel connecteur (une CAE ne voit que sa ligne)",
+)
+def completeness(
+    principal: CurrentPrincipal, session: SessionDep, period: PeriodQuery
+) -> Completeness:
+    return stats_service.completeness(session, period_text=period, member=principal.member)
+
+
+@router.get("/preview", summary="Ce que la fédération verra de vos chiffres (CAE membres)")
+def preview(
+    request: Request,
+    member: CurrentMember,
+    session: SessionDep,
+    indicator: IndicatorQuery,
+    period: PeriodQuery,
+    by: ByQuery = None,
+) -> Preview:
+    return stats_service.preview(
+        session,
+        member=member,
+        indicator_code=indicator,
+        period_text=period,
+        by_text=by,
+        settings=request.app.state.settings,
+    )
+
+
+@router.post(
+    "/publications/{period}",
+    status_code=201,
+    summary="Publier (figer) les statistiques d'une période",
+    dependencies=[Depends(require_scope(Scope.STATS_PUBLISH))],
+)
+def publish(
+    request: Request,
+    staff: StaffOnly,
+    session: SessionDep,
+    period: Annotated[str, Path(max_length=20)],
+) -> PublicationSummary:
+    return stats_service.publish(
+        session, period_text=period, staff=staff, settings=request.app.state.settings
+    )

@@ -1,0 +1,43 @@
+"""Tables of the stats domain: publications and the report revisions they freeze."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from hub.db import UTCDateTime, utcnow
+
+
+class Publication(SQLModel, table=True):
+    """A period's statistics frozen by staff: which revisions they use, under which rules."""
+
+    __tablename__ = "publication"
+    __table_args__ = (UniqueConstraint("period", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=7, index=True)
+    number: int
+    published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    published_by: int = Field(
+        sa_column=Column(Integer, ForeignKey("staff_account.id"), nullable=False)
+    )
+    rules: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    report_count: int
+
+
+class PublicationReport(SQLModel, table=True):
+    """One report revision included in a publication."""
+
+    __tablename__ = "publication_report"
+
+    publication_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("publication.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    report_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("indicator_report.id"), primary_key=True)
+    )

@@ -1,0 +1,109 @@
+"""Every query of the stats domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as select_rows
+from sqlmodel import Session, col, select
+
+from hub.indicators.models import IndicatorCell, IndicatorReport
+from hub.indicators.repository import DIM_COLUMNS
+from hub.members.models import Member
+from hub.stats.models import Publication, PublicationReport
+
+CellRow = tuple[int, str, dict[str, str], int]
+"""member id, dimension set, dimension values, value in hundredths."""
+
+
+class StatsRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def current_reports(self, period: str) -> dict[int, IndicatorReport]:
+        """Each member's current revision for ``period``, by member id."""
+        query = select(IndicatorReport).where(
+            IndicatorReport.period == period, col(IndicatorReport.is_current).is_(True)
+        )
+        return {r.member_id: r for r in self.session.exec(query).all()}
+
+    def published_reports(self, publication_id: int) -> dict[int, IndicatorReport]:
+        query = (
+            select(IndicatorReport)
+            .join(PublicationReport, col(PublicationReport.report_id) == IndicatorReport.id)
+            .where(PublicationReport.publication_id == publication_id)
+        )
+        return {r.member_id: r for r in self.session.exec(query).all()}
+
+    def latest_publication(self, period: str) -> Publication | None:
+        query = (
+            select(Publication)
+            .where(Publication.period == period)
+            .order_by(col(Publication.number).desc())
+        )
+        return self.session.exec(query).first()
+
+    def publications(self, periods: Sequence[str]) -> dict[str, Publication]:
+        """The latest publication of each of ``periods`` that has one."""
+        query = (
+            select(Publication)
+            .where(col(Publication.period).in_(list(periods)))
+            .order_by(col(Publication.number))
+        )
+        return {p.period: p for p in self.session.exec(query).all()}
+
+    def add_publication(self, publication: Publication, report_ids: Sequence[int]) -> Publication:
+        self.session.add(publication)
+        self.session.flush()
+        assert publication.id is not None
+        for report_id in report_ids:
+            self.session.add(PublicationReport(publication_id=publication.id, report_id=report_id))
+        self.session.flush()
+        return publication
+
+    def cells(self, report_ids: Sequence[int], indicator: str) -> list[CellRow]:
+        """Every cell of ``indicator`` in these revisions."""
+        if not report_ids:
+            return []
+        columns: list[Any] = [
+            IndicatorReport.member_id,
+            IndicatorCell.dim_set,
+            *(getattr(IndicatorCell, name) for name in DIM_COLUMNS),
+            IndicatorCell.value_centi,
+        ]
+        query = (
+            select_rows(*columns)
+            .join(IndicatorReport, col(IndicatorCell.report_id) == IndicatorReport.id)
+            .where(
+                col(IndicatorCell.report_id).in_(list(report_ids)),
+                col(IndicatorCell.indicator) == indicator,
+            )
+        )
+        rows: list[CellRow] = []
+        for member_id, dim_set, *dims, value in self.session.execute(query).all():
+            values = dict(zip(DIM_COLUMNS, dims, strict=True))
+            names = [n for n in dim_set.split(",") if n]
+            rows.append((int(member_id), dim_set, {n: str(values[n]) for n in names}, int(value)))
+        return rows
+
+    def active_members(self) -> Sequence[Member]:
+        query = select(Member).where(col(Member.active).is_(True)).order_by(col(Member.name))
+        return self.session.exec(query).all()
+
+    def revision_counts(self, period: str) -> dict[int, int]:
+        query = (
+            select_rows(col(IndicatorReport.member_id), func.count())
+            .where(col(IndicatorReport.period) == period)
+            .group_by(col(IndicatorReport.member_id))
+        )
+        return {int(m): int(n) for m, n in self.session.execute(query).all()}
+
+    def first_received(self, period: str) -> dict[int, Any]:
+        query = (
+            select_rows(col(IndicatorReport.member_id), func.min(col(IndicatorReport.received_at)))
+            .where(col(IndicatorReport.period) == period)
+            .group_by(col(IndicatorReport.member_id))
+        )
+        return {int(m): when for m, when in self.session.execute(query).all()}

@@ -1,0 +1,115 @@
+"""API models of the stats domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from hub.stats.disclosure import Reason
+
+
+class RulesInfo(BaseModel):
+    min_contributors: int
+    dominance_share: float
+    small_count_max: int
+    protection: float
+
+
+class Source(BaseModel):
+    """Where the figures come from: a frozen publication, or live figures (staff only)."""
+
+    status: Literal["published", "draft"]
+    publication: int | None = Field(description="Numéro de la publication de la période")
+    published_at: datetime | None
+    members_included: int = Field(description="CAE dont un rapport entre dans ces chiffres")
+
+
+class IndicatorInfo(BaseModel):
+    code: str
+    label: str
+    kind: Literal["persons", "amount", "ratio"]
+    unit: str
+
+
+class StatsCell(BaseModel):
+    dims: dict[str, str | None] = Field(description="Catégories ; null = toutes (marge)")
+    labels: dict[str, str] = Field(description="Libellés des catégories")
+    margin: bool
+    value: float | None = Field(description="Valeur publiée ; null si la cellule est masquée")
+    contributors: int | None = Field(description="CAE contributrices (cellules publiées)")
+    suppressed: Reason | None = Field(description="Motif de masquage")
+
+
+class StatsTable(BaseModel):
+    indicator: IndicatorInfo
+    period: str
+    by: list[str]
+    source: Source
+    rules: RulesInfo
+    legend: dict[str, str] = Field(description="Motifs de masquage, en clair")
+    cells: list[StatsCell]
+
+
+class SeriesPoint(BaseModel):
+    period: str
+    table: StatsTable | None = Field(description="null : période pas encore publiée")
+
+
+class Series(BaseModel):
+    indicator: IndicatorInfo
+    by: list[str]
+    points: list[SeriesPoint]
+
+
+class CompletenessRow(BaseModel):
+    siren: str
+    name: str
+    region: str
+    reported: bool
+    revision: int | None
+    revisions: int
+    first_received_at: datetime | None
+    received_at: datetime | None = Field(description="Réception de la révision en vigueur")
+    last_sync_at: datetime | None = Field(description="Dernier envoi, même inchangé")
+    connector: str | None
+    connector_version: str | None
+    in_publication: int | None = Field(description="Révision retenue par la dernière publication")
+    revised_after_publication: bool
+
+
+class Completeness(BaseModel):
+    period: str
+    publication: int | None
+    published_at: datetime | None
+    members: int
+    reported: int
+    rows: list[CompletenessRow]
+
+
+class PublicationSummary(BaseModel):
+    period: str
+    number: int
+    published_at: datetime
+    reports: int
+    revised_since_previous: list[str] = Field(
+        description="SIREN des CAE dont la révision a changé depuis la publication précédente"
+    )
+
+
+class PreviewCell(BaseModel):
+    dims: dict[str, str | None]
+    margin: bool
+    own_value: float | None = Field(description="Votre contribution à cette cellule")
+    shown: bool
+    suppressed: Reason | None
+    reason: str | None
+
+
+class Preview(BaseModel):
+    period: str
+    indicator: IndicatorInfo
+    by: list[str]
+    legend: dict[str, str]
+    cells: list[PreviewCell]

@@ -1,0 +1,309 @@
+"""Protected statistics over HTTP: publication, roles, completeness, previews, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from bench.federation import Federation, generate_federation, report_for
+from hub.indicators.service import report_service
+from hub.members.models import Member, StaffRole
+from hub.members.schemas import MemberCreate
+from hub.members.service import member_service
+from hub.periods import Period
+from hub.stats.audit import audit
+from hub.stats.disclosure import ProtectedCell, ProtectedTable, Reason, Table
+from hub.stats.service import gather
+from tests.factories import bearer, create_staff, issue_token
+
+PERIODS = ["2024-S2", "2025-S1"]
+
+
+@dataclass
+class Loaded:
+    federation: Federation
+    members: dict[str, Member]
+    staff: dict[str, str]
+    admin: dict[str, str]
+
+    def member_headers(self, session: Session, siren: str) -> dict[str, str]:
+        return bearer(issue_token(session, member=self.members[siren]))
+
+
+@pytest.fixture
+def loaded(session: Session) -> Loaded:
+    federation = generate_federation(caes=14, first=PERIODS[0], semesters=2, seed=3, dominant=1)
+    members = {}
+    for cae in federation.caes:
+        members[cae.siren] = member_service.create(session, MemberCreate(**cae.profile()))
+    for cae, period, document in federation.reports():
+        report_service.submit(session, members[cae.siren], str(period), document)
+    session.flush()
+    staff = bearer(issue_token(session, staff=create_staff(session)))
+    admin = bearer(issue_token(session, staff=create_staff(session, role=StaffRole.ADMIN)))
+    return Loaded(federation, members, staff, admin)
+
+
+def _publish(client: TestClient, loaded: Loaded, period: str = PERIODS[1]) -> dict:
+    response = client.post(f"/v1/stats/publications/{period}", headers=loaded.staff)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_tables_come_from_publications(client: TestClient, loaded: Loaded) -> None:
+    url = f"/v1/stats?indicator=entrepreneurs&period={PERIODS[1]}&by=trade"
+    assert client.get(url, headers=loaded.staff).status_code == 404
+    published = _publish(client, loaded)
+    assert published["number"] == 1
+    response = client.get(url, headers=loaded.staff)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["source"]["status"] == "published"
+    assert body["source"]["publication"] == 1
+    grand = [c for c in body["cells"] if c["dims"] == {"trade": None}]
+    assert len(grand) == 1 and grand[0]["margin"] is True
+    expected = sum(
+        len(
+            [
+                p
+                for p in cae.entrepreneurs
+                if p.started <= Period.parse(PERIODS[1])
+                and (p.left is None or p.left > Period.parse(PERIODS[1]))
+            ]
+        )
+        for cae in loaded.federation.caes
+    )
+    if grand[0]["suppressed"] is None:
+        assert grand[0]["value"] == expected
+
+
+def test_hidden_cells_carry_a_reason_and_never_a_value(client: TestClient, loaded: Loaded) -> None:
+    _publish(client, loaded)
+    body = client.get(
+        f"/v1/stats?indicator=revenue_eur&period={PERIODS[1]}&by=trade,departement",
+        headers=loaded.staff,
+    ).json()
+    hidden = [c for c in body["cells"] if c["suppressed"]]
+    assert hidden, "a small federation always has cells to hide"
+    for cell in hidden:
+        assert cell["value"] is None
+        assert cell["contributors"] is None
+        assert cell["suppressed"] in body["legend"]
+    assert {c["suppressed"] for c in hidden} <= {"frequency", "dominance", "secondary"}
+    assert all(c["contributors"] >= 3 for c in body["cells"] if c["value"] and not c["suppressed"])
+
+
+def test_published_tables_stand_up_to_the_lp_audit(
+    client: TestClient, loaded: Loaded, session: Session
+) -> None:
+    """Rebuild the true table, lay the hub's published pattern on it, and let an
+    independent LP reader try to recover or narrow every hidden cell."""
+    _publish(client, loaded)
+    period = Period.parse(PERIODS[1])
+    for indicator, by, kind in [
+        ("revenue_eur", ("trade", "departement"), "amount"),
+        ("entrepreneurs", ("trade", "sex"), "persons"),
+        ("exits", ("exit_reason",), "persons"),
+    ]:
+        body = client.get(
+            f"/v1/stats?indicator={indicator}&period={period}&by={','.join(by)}",
+            headers=loaded.staff,
+        ).json()
+        rows = []
+        for cae in loaded.federation.caes:
+            for cell in report_for(cae, period)["cells"]:
+                if cell["indicator"] == indicator:
+                    dims = cell["dims"]
+                    rows.append(
+                        (int(cae.siren), ",".join(sorted(dims)), dims, round(cell["value"] * 100))
+                    )
+        truth = Table.build(kind, by, gather(rows, kind=kind, by=by, fixed={}))
+        true_cells = truth.cells()
+        pattern = {}
+        for cell in body["cells"]:
+            key = tuple(cell["dims"][d] for d in by)
+            value = sum(true_cells[key].values())
+            if cell["suppressed"] is None:
+                assert cell["value"] == pytest.approx(value)
+            pattern[key] = ProtectedCell(
+                key,
+                value,
+                len(true_cells[key]),
+                Reason(cell["suppressed"]) if cell["suppressed"] else None,
+            )
+        assert set(pattern) == set(true_cells)
+        assert audit(ProtectedTable(truth, pattern)) == []
+
+
+def test_revisions_after_publication_wait_for_the_next_one(
+    client: TestClient, loaded: Loaded, session: Session
+) -> None:
+    _publish(client, loaded)
+    url = f"/v1/stats?indicator=support_staff_fte&period={PERIODS[1]}"
+    before = client.get(url, headers=loaded.staff).json()
+    cae = loaded.federation.caes[0]
+    cae.support_staff_fte += 10
+    headers = loaded.member_headers(session, cae.siren)
+    document = report_for(cae, Period.parse(PERIODS[1]))
+    revised = client.put(f"/v1/indicators/reports/{PERIODS[1]}", json=document, headers=headers)
+    assert revised.json()["revision"] == 2
+    assert client.get(url, headers=loaded.staff).json() == before
+    draft = client.get(url + "&draft=true", headers=loaded.staff).json()
+    assert draft["source"]["status"] == "draft"
+    total = [c for c in draft["cells"] if c["dims"] == {}][0]
+    old_total = [c for c in before["cells"] if c["dims"] == {}][0]
+    if total["value"] is not None and old_total["value"] is not None:
+        assert total["value"] == pytest.approx(old_total["value"] + 10)
+
+    completeness = client.get(
+        f"/v1/stats/completeness?period={PERIODS[1]}", headers=loaded.staff
+    ).json()
+    flagged = [r["siren"] for r in completeness["rows"] if r["revised_after_publication"]]
+    assert flagged == [cae.siren]
+    second = _publish(client, loaded)
+    assert second["number"] == 2
+    assert second["revised_since_previous"] == [cae.siren]
+    assert client.get(url, headers=loaded.staff).json()["source"]["publication"] == 2
+
+
+def test_members_read_published_tables_but_not_drafts(
+    client: TestClient, loaded: Loaded, session: Session
+) -> None:
+    _publish(client, loaded)
+    headers = loaded.member_headers(session, loaded.federation.caes[1].siren)
+    url = f"/v1/stats?indicator=entrepreneurs&period={PERIODS[1]}&by=sex"
+    assert client.get(url, headers=headers).status_code == 200
+    assert client.get(url + "&draft=true", headers=headers).status_code == 403
+
+
+def test_a_member_sees_only_its_own_completeness_row(
+    client: TestClient, loaded: Loaded, session: Session
+) -> None:
+    cae = loaded.federation.caes[2]
+    headers = loaded.member_headers(session, cae.siren)
+    body = client.get(f"/v1/stats/completeness?period={PERIODS[0]}", headers=headers).json()
+    assert [r["siren"] for r in body["rows"]] == [cae.siren]
+    everyone = client.get(
+        f"/v1/stats/completeness?period={PERIODS[0]}", headers=loaded.staff
+    ).json()
+    assert everyone["members"] == len(loaded.members)
+    assert everyone["reported"] == sum(r["reported"] for r in everyone["rows"])
+
+
+def test_completeness_puts_late_members_first(
+    client: TestClient, loaded: Loaded, session: Session
+) -> None:
+    from tests.factories import create_member
+
+    late = create_member(session, name="CAE en retard")
+    body = client.get(f"/v1/stats/completeness?period={PERIODS[1]}", headers=loaded.staff).json()
+    assert body["rows"][0]["siren"] == late.siren
+    assert body["rows"][0]["reported"] is False
+
+
+def test_preview_shows_the_members_cells_and_their_fate(
+    client: TestClient, loaded: Loaded, session: Session
+) -> None:
+    cae = loaded.federation.caes[0]
+    headers = loaded.member_headers(session, cae.siren)
+    response = client.get(
+        f"/v1/stats/preview?indicator=revenue_eur&period={PERIODS[1]}&by=trade",
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    own = {c["dims"]["trade"]: c for c in body["cells"]}
+    document = report_for(cae, Period.parse(PERIODS[1]))
+    sent = {
+        c["dims"]["trade"]: c["value"]
+        for c in document["cells"]
+        if c["indicator"] == "revenue_eur" and list(c["dims"]) == ["trade"]
+    }
+    assert {k: v["own_value"] for k, v in own.items() if k} == pytest.approx(sent)
+    for cell in body["cells"]:
+        assert cell["shown"] == (cell["suppressed"] is None)
+        assert "value" not in cell
+    assert (
+        client.get(
+            f"/v1/stats/preview?indicator=revenue_eur&period={PERIODS[1]}", headers=loaded.staff
+        ).status_code
+        == 403
+    )
+
+
+def test_csv_has_french_headers(client: TestClient, loaded: Loaded) -> None:
+    _publish(client, loaded)
+    response = client.get(
+        f"/v1/stats?indicator=entrepreneurs&period={PERIODS[1]}&by=sex&format=csv",
+        headers=loaded.staff,
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == [
+        "Sexe (code)",
+        "Sexe",
+        "Entrepreneurs (stock en fin de période) (personnes)",
+        "CAE contributrices",
+        "Statut",
+        "Motif",
+    ]
+    assert rows[-1][:2] == ["Total", "Total"]
+    assert {r[4] for r in rows[1:]} <= {"publiée", "masquée"}
+
+
+def test_associate_rate_is_derived(client: TestClient, loaded: Loaded) -> None:
+    _publish(client, loaded)
+    body = client.get(
+        f"/v1/stats?indicator=associate_rate&period={PERIODS[1]}", headers=loaded.staff
+    ).json()
+    [total] = body["cells"]
+    associates = client.get(
+        f"/v1/stats?indicator=associates&period={PERIODS[1]}", headers=loaded.staff
+    ).json()["cells"][0]
+    if total["value"] is not None:
+        assert associates["value"] is not None
+        assert 0 < total["value"] <= 100
+    else:
+        assert total["suppressed"]
+
+
+def test_series_lists_published_and_unpublished_periods(client: TestClient, loaded: Loaded) -> None:
+    _publish(client, loaded, PERIODS[0])
+    body = client.get(
+        f"/v1/stats/series?indicator=entrepreneurs&from={PERIODS[0]}&to={PERIODS[1]}",
+        headers=loaded.staff,
+    ).json()
+    assert [p["period"] for p in body["points"]] == PERIODS
+    assert body["points"][0]["table"]["source"]["publication"] == 1
+    assert body["points"][1]["table"] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "path"),
+    [
+        ("indicator=nope&period=2025-S1", "query.indicator"),
+        ("indicator=exits&period=2025-S1&by=sex", "query.by"),
+        ("indicator=entrepreneurs&period=2025-S1&by=trade,sex,contract", "query.by"),
+        ("indicator=entrepreneurs&period=2025-S7", "query.period"),
+        ("indicator=entrepreneurs&period=2025-S1&format=pdf", "query.format"),
+    ],
+)
+def test_bad_queries_name_the_parameter(
+    client: TestClient, loaded: Loaded, query: str, path: str
+) -> None:
+    response = client.get(f"/v1/stats?{query}", headers=loaded.staff)
+    assert response.status_code == 422
+    assert path in {e["path"] for e in response.json()["errors"]}
+
+
+def test_only_staff_publish(client: TestClient, loaded: Loaded, session: Session) -> None:
+    headers = loaded.member_headers(session, loaded.federation.caes[0].siren)
+    assert client.post(f"/v1/stats/publications/{PERIODS[1]}", headers=headers).status_code == 403
+    empty = client.post("/v1/stats/publications/2023-S1", headers=loaded.staff)
+    assert empty.status_code == 422
