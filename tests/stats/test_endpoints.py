@@ -155,8 +155,8 @@ def test_revisions_after_publication_wait_for_the_next_one(
     assert client.get(url, headers=loaded.staff).json() == before
     draft = client.get(url + "&draft=true", headers=loaded.staff).json()
     assert draft["source"]["status"] == "draft"
-    total = [c for c in draft["cells"] if c["dims"] == {}][0]
-    old_total = [c for c in before["cells"] if c["dims"] == {}][0]
+    total = next(c for c in draft["cells"] if c["dims"] == {})
+    old_total = next(c for c in before["cells"] if c["dims"] == {})
     if total["value"] is not None and old_total["value"] is not None:
         assert total["value"] == pytest.approx(old_total["value"] + 10)
 
