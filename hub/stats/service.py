@@ -160,6 +160,18 @@ class StatsService:
         reports = repository.published_reports(publication.id)
         return reports, publication, Rules(**publication.rules)
 
+    def _contributions(
+        self,
+        session: Session,
+        indicator: Indicator,
+        by: tuple[str, ...],
+        reports: Mapping[int, IndicatorReport],
+        fixed: Mapping[str, str],
+    ) -> Contributions:
+        report_ids = [r.id for r in reports.values() if r.id is not None]
+        rows = StatsRepository(session).cells(report_ids, indicator.code)
+        return gather(rows, kind=indicator.kind, by=by, fixed=fixed)
+
     def _protected(
         self,
         session: Session,
@@ -169,26 +181,20 @@ class StatsService:
         rules: Rules,
         *,
         fixed: Mapping[str, str] | None = None,
+        contributions: Contributions | None = None,
         categories: Sequence[Sequence[str]] | None = None,
         cache_key: tuple[Any, ...] | None = None,
     ) -> ProtectedTable:
+        """The protected table; a published one is computed once and kept (it never changes)."""
         fixed = fixed or {}
-        rows = StatsRepository(session).cells(
-            [r.id for r in reports.values() if r.id is not None], indicator.code
-        )
-        contributions = gather(rows, kind=indicator.kind, by=by, fixed=fixed)
-        key = (
-            *(cache_key or ()),
-            indicator.code,
-            by,
-            tuple(sorted(fixed.items())),
-            tuple(map(tuple, categories or ())),
-        )
+        grid = tuple(tuple(c) for c in categories) if categories is not None else None
+        key = (*(cache_key or ()), indicator.code, by, tuple(sorted(fixed.items())), grid)
         if cache_key is not None and key in _published_cache:
             return _published_cache[key]
+        if contributions is None:
+            contributions = self._contributions(session, indicator, by, reports, fixed)
         kind: Kind = "persons" if indicator.kind == "persons" else "amount"
-        table = Table.build(kind, by, contributions, categories=categories)
-        protected = protect(table, rules)
+        protected = protect(Table.build(kind, by, contributions, categories=categories), rules)
         if cache_key is not None:
             if len(_published_cache) >= _CACHE_SIZE:
                 _published_cache.clear()
@@ -275,17 +281,20 @@ class StatsService:
         catalogue = get_catalogue()
         associates = catalogue.indicators["associates"]
         entrepreneurs = catalogue.indicators["entrepreneurs"]
-        rows_a = StatsRepository(session).cells(
-            [r.id for r in reports.values() if r.id], "associates"
-        )
-        rows_e = StatsRepository(session).cells(
-            [r.id for r in reports.values() if r.id], "entrepreneurs"
-        )
-        seen_a = gather(rows_a, kind="persons", by=by, fixed={})
-        seen_e = gather(rows_e, kind="persons", by=by, fixed={"contract": "cesa"})
-        categories = [sorted({k[i] for k in [*seen_a, *seen_e]}) for i in range(len(by))]
+        cesa = {"contract": "cesa"}
+        parts = self._contributions(session, associates, by, reports, {})
+        wholes = self._contributions(session, entrepreneurs, by, reports, cesa)
+        # Both tables on the same grid, so that every rate has its two parts.
+        categories = [sorted({k[i] for k in [*parts, *wholes]}) for i in range(len(by))]
         numerator = self._protected(
-            session, associates, by, reports, rules, categories=categories, cache_key=cache
+            session,
+            associates,
+            by,
+            reports,
+            rules,
+            contributions=top,
+            categories=categories,
+            cache_key=cache,
         )
         denominator = self._protected(
             session,
@@ -293,7 +302,8 @@ class StatsService:
             by,
             reports,
             rules,
-            fixed={"contract": "cesa"},
+            fixed=cesa,
+            contributions=bottom,
             categories=categories,
             cache_key=cache,
         )
