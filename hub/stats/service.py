@@ -292,7 +292,7 @@ class StatsService:
             by,
             reports,
             rules,
-            contributions=top,
+            contributions=parts,
             categories=categories,
             cache_key=cache,
         )
@@ -303,7 +303,7 @@ class StatsService:
             reports,
             rules,
             fixed=cesa,
-            contributions=bottom,
+            contributions=wholes,
             categories=categories,
             cache_key=cache,
         )
