@@ -1,0 +1,1 @@
+"""Statistics published by the hub: disclosure control of the federation's tables."""
