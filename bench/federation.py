@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from hub.members.schemas import complete_siren
 from hub.periods import Period
 from hub.schemas.service import get_registry
 
@@ -52,20 +53,6 @@ TRADE_WEIGHTS = {
 AGE_BANDS = ["<26", "26-35", "36-45", "46-55", ">55"]
 AGE_WEIGHTS = [1, 4, 5, 4, 2]
 EXIT_REASONS = ["company_creation", "employment", "training", "other"]
-
-
-def luhn_siren(prefix: int) -> str:
-    """An 8-digit ``prefix`` completed by its Luhn check digit."""
-    digits = f"{prefix:08d}"
-    for last in range(10):
-        candidate = digits + str(last)
-        total = 0
-        for position, char in enumerate(reversed(candidate)):
-            value = int(char) * (2 if position % 2 else 1)
-            total += value - 9 if value > 9 else value
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("a check digit always exists")
 
 
 @dataclass
@@ -144,7 +131,7 @@ def generate_federation(
         departements = rng.sample(REGION_DEPARTEMENTS[region], k=rng.randint(1, 3))
         trades = rng.sample(list(TRADE_WEIGHTS), k=rng.randint(2, 7))
         cae = SyntheticCae(
-            siren=luhn_siren(80_000_000 + number * 37),
+            siren=complete_siren(f"{80_000_000 + number * 37:08d}"),
             name=f"CAE synthétique n°{number + 1}",
             region=region,
             departements=departements,

@@ -8,27 +8,14 @@ import random
 from sqlmodel import Session
 
 from hub.members.models import Member, Scope, StaffAccount, StaffRole
-from hub.members.schemas import MemberCreate, StaffCreate, TokenIssue
+from hub.members.schemas import MemberCreate, StaffCreate, TokenIssue, complete_siren
 from hub.members.service import member_service, staff_service, token_service
 
 _sequence = itertools.count(1)
 
 
-def luhn_complete(prefix: str) -> str:
-    """``prefix`` (8 digits) followed by the digit that makes a valid SIREN."""
-    for last in "0123456789":
-        candidate = prefix + last
-        total = 0
-        for position, char in enumerate(reversed(candidate)):
-            digit = int(char) * (2 if position % 2 else 1)
-            total += digit - 9 if digit > 9 else digit
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable: one check digit always fits")
-
-
 def new_siren() -> str:
-    return luhn_complete(f"{random.randrange(10**7, 10**8)}")
+    return complete_siren(f"{random.randrange(10**7, 10**8)}")
 
 
 def create_member(

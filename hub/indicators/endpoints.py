@@ -11,7 +11,7 @@ from hub.errors import problem_responses
 from hub.indicators.schemas import Catalogue, ImportSummary, ReportDocument, RevisionInfo
 from hub.indicators.service import catalogue_service, report_service
 from hub.members.auth import CurrentMember, CurrentPrincipal, require_scope
-from hub.members.models import Scope
+from hub.members.models import Member, Scope
 
 router = APIRouter(
     prefix="/v1/indicators", tags=["indicateurs"], responses=problem_responses(401, 403, 422)
@@ -76,50 +76,51 @@ def submit_report(
     )
 
 
+def report_owner(
+    principal: CurrentPrincipal, session: SessionDep, member: MemberQuery = None
+) -> Member:
+    """The member whose reports are asked for, if the caller may read them (404 otherwise)."""
+    return report_service.visible_member(
+        session, caller=principal.member, siren=member, staff=principal.staff is not None
+    )
+
+
+ReportOwner = Annotated[Member, Depends(report_owner)]
+READ = [Depends(require_scope(Scope.REPORTS_READ))]
+
+
 @router.get(
     "/reports/{period}",
     summary="La révision en vigueur d'un rapport",
-    dependencies=[Depends(require_scope(Scope.REPORTS_READ))],
+    dependencies=READ,
     responses=problem_responses(404),
 )
-def read_report(
-    principal: CurrentPrincipal, session: SessionDep, period: PeriodPath, member: MemberQuery = None
-) -> ReportDocument:
-    owner = report_service.visible_member(
-        session, caller=principal.member, siren=member, staff=principal.staff is not None
-    )
+def read_report(owner: ReportOwner, session: SessionDep, period: PeriodPath) -> ReportDocument:
     return report_service.read(session, owner, period)
 
 
 @router.get(
     "/reports/{period}/revisions",
     summary="L'historique des révisions d'un rapport",
-    dependencies=[Depends(require_scope(Scope.REPORTS_READ))],
+    dependencies=READ,
     responses=problem_responses(404),
 )
 def list_revisions(
-    principal: CurrentPrincipal, session: SessionDep, period: PeriodPath, member: MemberQuery = None
+    owner: ReportOwner, session: SessionDep, period: PeriodPath
 ) -> list[RevisionInfo]:
-    owner = report_service.visible_member(
-        session, caller=principal.member, siren=member, staff=principal.staff is not None
-    )
     return report_service.revisions(session, owner, period)
 
 
 @router.get(
     "/reports/{period}/revisions/{revision}",
     summary="Une révision passée d'un rapport",
-    dependencies=[Depends(require_scope(Scope.REPORTS_READ))],
+    dependencies=READ,
     responses=problem_responses(404),
 )
 def read_revision(
-    principal: CurrentPrincipal,
+    owner: ReportOwner,
     session: SessionDep,
     period: PeriodPath,
     revision: Annotated[int, Path(ge=1, le=1_000_000)],
-    member: MemberQuery = None,
 ) -> ReportDocument:
-    owner = report_service.visible_member(
-        session, caller=principal.member, siren=member, staff=principal.staff is not None
-    )
     return report_service.read(session, owner, period, revision=revision)

@@ -26,6 +26,14 @@ def siren_is_valid(siren: str) -> bool:
     return total % 10 == 0
 
 
+def complete_siren(prefix: str) -> str:
+    """The SIREN made of an 8-digit ``prefix`` and the check digit that makes it valid."""
+    for last in "0123456789":
+        if siren_is_valid(prefix + last):
+            return prefix + last
+    raise ValueError(f"« {prefix} » : 8 chiffres attendus")
+
+
 def _check_siren(value: str) -> str:
     value = value.replace(" ", "")
     if len(value) != 9 or not value.isascii() or not value.isdigit():
@@ -169,5 +177,6 @@ __all__ = [
     "TokenIssue",
     "TokenIssued",
     "TokenPublic",
+    "complete_siren",
     "siren_is_valid",
 ]
