@@ -35,5 +35,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+## make bench : mesures de performance, chacune comparée à un pair mesuré dans la même exécution
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -260,7 +260,13 @@ def _path(loc: Sequence[Any]) -> str:
 
 
 def request_validation_items(exc: RequestValidationError) -> list[ErrorItem]:
-    return [ErrorItem(_path(e.get("loc", ())), _french_message(e)) for e in exc.errors()]
+    # A JSON syntax error is located at ("body", offset in the text): its field is the whole body.
+    return [
+        ErrorItem(
+            "$" if e.get("type") == "json_invalid" else _path(e.get("loc", ())), _french_message(e)
+        )
+        for e in exc.errors()
+    ]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -280,6 +286,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body it cannot decode: bytes that are not UTF-8, deep nesting.
+            return problem_response(
+                ValidationFailed(
+                    "Le corps de la requête est illisible : un document JSON en UTF-8 est attendu.",
+                    errors=[
+                        ErrorItem(
+                            "$", "JSON illisible (octets non UTF-8 ou imbrication trop profonde)"
+                        )
+                    ],
+                )
+            )
         titles = {404: "Introuvable", 405: "Méthode non autorisée", 413: "Requête trop volumineuse"}
         details = {
             404: "Aucune ressource à cette adresse.",

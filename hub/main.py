@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine
+from starlette.routing import compile_path
 
 import hub
 from hub.config import Settings, get_settings
@@ -23,6 +26,7 @@ from hub.schemas import endpoints as schemas
 from hub.stats import endpoints as stats
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # \uD800-\uDFFF, paired or not
 
 
 class Health(BaseModel):
@@ -31,21 +35,60 @@ class Health(BaseModel):
     version: str
 
 
-def _nul_path(node: Any, path: str = "$") -> str | None:
-    """The JSON path of the first string holding a NUL character, which no database stores."""
+def _has_nul(text: str) -> bool:
+    return "\x00" in text
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    """A half of a surrogate pair left alone: no UTF-8 text, hence no database, can hold it."""
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def _nul_path(node: Any, path: str = "$", bad: Callable[[str], bool] = _has_nul) -> str | None:
+    """The JSON path of the first string holding a NUL character (or any text ``bad`` refuses)."""
     if isinstance(node, str):
-        return path if "\x00" in node else None
+        return path if bad(node) else None
     if isinstance(node, dict):
         for key, value in node.items():
-            found = ("\x00" in key and f"{path}.{key!r}") or _nul_path(value, f"{path}.{key}")
+            found = (bad(key) and f"{path}.{key!r}") or _nul_path(value, f"{path}.{key}", bad)
             if found:
                 return found
     if isinstance(node, list):
         for index, value in enumerate(node):
-            found = _nul_path(value, f"{path}[{index}]")
+            found = _nul_path(value, f"{path}[{index}]", bad)
             if found:
                 return found
     return None
+
+
+_UNSTORABLE_TEXT = [
+    (
+        _has_lone_surrogate,
+        "Un texte contient un caractère Unicode invalide.",
+        "moitié de paire de substitution (\\uD800 à \\uDFFF) isolée interdite",
+    ),
+    (_has_nul, "Un texte contient un caractère nul.", "caractère nul (\\u0000) interdit"),
+]
+
+
+def _nul_fields(request: Request) -> list[ErrorItem]:
+    """Where the address holds a NUL character: ``query.<name>``, ``path.<name>`` or ``path``."""
+    message = "caractère nul (%00) interdit"
+    items = [
+        ErrorItem(f"query.{name.replace(chr(0), '%00')}", message)
+        for name, value in parse_qsl(request.url.query, keep_blank_values=True)
+        if "\x00" in name + value
+    ]
+    if "\x00" in request.scope.get("path", ""):
+        where = "path"
+        for template in request.app.openapi().get("paths", {}):
+            matched = compile_path(template)[0].match(request.scope["path"])
+            if matched:
+                params = matched.groupdict().items()
+                where = next((f"path.{k}" for k, v in params if "\x00" in v), where)
+                break
+        items.append(ErrorItem(where, message))
+    return items or [ErrorItem("path", message)]
 
 
 async def guard_input(
@@ -54,7 +97,18 @@ async def guard_input(
     """Refuse input that no endpoint could store (NUL characters, huge bodies), with a problem."""
     raw_target = request.scope.get("raw_path", b"") + b"?" + request.scope.get("query_string", b"")
     if b"%00" in raw_target.lower() or b"\x00" in raw_target:
-        return problem_response(BadRequest("L'adresse contient un caractère nul (%00)."))
+        return problem_response(
+            BadRequest("L'adresse contient un caractère nul (%00).", errors=_nul_fields(request))
+        )
+    for name, value in request.scope.get("headers", []):
+        if b"\x00" in value:
+            header = name.decode("latin-1").lower()
+            return problem_response(
+                BadRequest(
+                    f"L'en-tête {header} contient un caractère nul.",
+                    errors=[ErrorItem(f"header.{header}", "caractère nul interdit")],
+                )
+            )
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
         return problem_response(
@@ -62,18 +116,16 @@ async def guard_input(
         )
     if request.method in {"POST", "PUT", "PATCH"}:
         body = await request.body()
-        if b"\\u0000" in body:
-            try:
-                where = _nul_path(json.loads(body))
-            except ValueError:
-                where = None
-            if where:
-                return problem_response(
-                    ValidationFailed(
-                        "Un texte contient un caractère nul.",
-                        errors=[ErrorItem(where, "caractère nul (\\u0000) interdit")],
+        if b"\\u0000" in body or _SURROGATE_ESCAPE.search(body):
+            for bad, detail, message in _UNSTORABLE_TEXT:
+                try:
+                    where = _nul_path(json.loads(body), bad=bad)
+                except (ValueError, RecursionError):  # not JSON, or nested too deep: for FastAPI
+                    where = None
+                if where:
+                    return problem_response(
+                        ValidationFailed(detail, errors=[ErrorItem(where, message)])
                     )
-                )
     return await call_next(request)
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
-_PERIOD = re.compile(r"^(?P<year>[0-9]{4})(?:-S(?P<semester>[12]))?$")
+_PERIOD = re.compile(r"^(?P<year>(?!0000)[0-9]{4})(?:-S(?P<semester>[12]))?$")  # no year 0
 
 
 def today() -> date:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -66,8 +65,10 @@ def _cells(document: dict[str, Any], catalogue: Catalogue) -> list[Cell]:
 
 def content_hash(cells: Sequence[Cell]) -> str:
     """The same content, in any order, has the same hash."""
-    canonical = sorted([c.indicator, [list(d) for d in c.dims], c.centi] for c in cells)
-    return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
+    lines = sorted(
+        f"{c.indicator}|{'&'.join(f'{k}={v}' for k, v in c.dims)}|{c.centi}" for c in cells
+    )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def _row(cell: Cell) -> dict[str, Any]:

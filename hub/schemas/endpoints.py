@@ -52,7 +52,7 @@ def _summary(registry: SchemaRegistry, name: str) -> SchemaSummary:
     "",
     summary="Lister les schémas publiés",
     response_model=list[SchemaSummary],
-    responses={304: {"description": "Inchangé depuis l'ETag envoyé"}},
+    responses={304: {"description": "Inchangé depuis l'ETag envoyé"}, **problem_responses(422)},
 )
 def list_schemas(if_none_match: IfNoneMatch = None) -> Response:
     registry = get_registry()

@@ -1,0 +1,19 @@
+"""``python -m bench``: every benchmark, one after the other."""
+
+from __future__ import annotations
+
+import time
+
+from bench import disclosure, ingest
+
+
+def main() -> None:
+    start = time.perf_counter()
+    ingest.main()
+    disclosure.main()
+    print()
+    print(f"All benchmarks done in {time.perf_counter() - start:.0f} s.")
+
+
+if __name__ == "__main__":
+    main()
