@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from hub.members.models import MemberBase, Scope, StaffBase, StaffRole
 from hub.schemas.service import get_registry
@@ -72,6 +72,8 @@ Name = Annotated[str, Field(min_length=2, max_length=200)]
 class MemberCreate(MemberBase):
     """A new member CAE."""
 
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
     name: Name
     siren: Siren
     region: RegionCode
@@ -82,6 +84,8 @@ class MemberCreate(MemberBase):
 
 class MemberUpdate(BaseModel):
     """Fields to change on a member; those left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
     region: RegionCode | None = None
@@ -101,6 +105,8 @@ class MemberPublic(MemberBase):
 
 class StaffCreate(StaffBase):
     """A new staff account. Without a password, the hub draws one and shows it once."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     email: EmailStr
     password: str | None = Field(default=None, min_length=12, max_length=200)
@@ -123,6 +129,8 @@ TokenStatus = Literal["active", "expired", "revoked"]
 
 class TokenIssue(BaseModel):
     """Who the token is for, and what it may do. Exactly one of member_siren, staff_email."""
+
+    model_config = ConfigDict(extra="forbid")
 
     member_siren: Siren | None = None
     staff_email: EmailStr | None = None

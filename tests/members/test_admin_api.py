@@ -210,3 +210,15 @@ def test_staff_password_too_short_is_refused(client: TestClient, admin: dict[str
         headers=admin,
     )
     assert "$.password" in _errors(response)
+
+
+def test_unknown_fields_are_refused_not_ignored(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
+    member = create_member(session)
+    response = client.patch(
+        f"/v1/admin/members/{member.siren}", json={"nom": "Autre nom"}, headers=admin
+    )
+    assert _errors(response) == {"$.nom": "champ inconnu"}
+    created = client.post("/v1/admin/members", json=_member_body(actif=False), headers=admin)
+    assert _errors(created) == {"$.actif": "champ inconnu"}
