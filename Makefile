@@ -29,8 +29,8 @@ test: install lint typecheck
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check hub tests bench
-	$(BIN)/ruff format --check hub tests bench
+	$(BIN)/ruff check hub connectors tests bench
+	$(BIN)/ruff format --check hub connectors tests bench
 
 typecheck: install
 	$(BIN)/mypy
