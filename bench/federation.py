@@ -8,11 +8,12 @@ aggregated from them exactly as a connector would, so every breakdown of a repor
 from __future__ import annotations
 
 import random
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from connectors.sdk.microdata import AmountRecord, EntrepreneurRecord, build_report
 from hub.members.schemas import complete_siren
 from hub.periods import Period
 from hub.schemas.service import get_registry
@@ -169,73 +170,60 @@ def generate_federation(
     return Federation(result, periods)
 
 
-def _present(person: Entrepreneur, period: Period) -> bool:
-    return person.started <= period and (person.left is None or person.left > period)
+# Birth dates are drawn in the middle of the age band at entry; people age from there.
+_AGE_AT_ENTRY = {"<26": 22, "26-35": 30, "36-45": 40, "46-55": 50, ">55": 60}
+
+
+def _records(
+    cae: SyntheticCae, period: Period
+) -> tuple[list[EntrepreneurRecord], list[AmountRecord], list[AmountRecord]]:
+    """The anonymous records a connector of ``cae`` would read, and this period's revenue
+    and payroll of the entrepreneurs present at its end."""
+    people: list[EntrepreneurRecord] = []
+    revenue: list[AmountRecord] = []
+    payroll: list[AmountRecord] = []
+    for number, person in enumerate(cae.entrepreneurs):
+        entry = person.started.start
+        record = EntrepreneurRecord(
+            source=f"entrepreneur {number + 1}",
+            entry_date=entry,
+            cesa_date=entry if person.contract == "cesa" else None,
+            exit_date=person.left.start if person.left else None,
+            exit_reason=person.exit_reason,
+            associate_date=person.associate_from.start if person.associate_from else None,
+            trade=person.trade,
+            sex=person.sex,
+            birth_date=entry.replace(year=entry.year - _AGE_AT_ENTRY[person.age_band]),
+            departement=person.departement,
+        )
+        people.append(record)
+        if not record.present_on(period.end):
+            continue
+        cents = round(person.revenue_per_semester * 100)
+        revenue.append(
+            AmountRecord(
+                record.source, period.start, Decimal(cents) / 100, person.trade, person.departement
+            )
+        )
+        if person.contract == "cesa":
+            gross = Decimal(round(person.revenue_per_semester * 0.45 * 100)) / 100
+            payroll.append(AmountRecord(record.source, period.start, gross, person.trade))
+    return people, revenue, payroll
 
 
 def report_for(cae: SyntheticCae, period: Period) -> dict[str, Any]:
-    """The indicator report ``cae`` sends for ``period``: totals, single and crossed breakdowns."""
-    present = [p for p in cae.entrepreneurs if _present(p, period)]
-    associates = [p for p in present if p.associate_from is not None and p.associate_from <= period]
-    entries = [p for p in cae.entrepreneurs if p.started == period]
-    exits = [p for p in cae.entrepreneurs if p.left == period]
-    cells: list[dict[str, Any]] = []
-
-    def persons(
-        indicator: str, people: list[Entrepreneur], breakdowns: list[tuple[str, ...]]
-    ) -> None:
-        if not people:
-            return
-        cells.append({"indicator": indicator, "dims": {}, "value": len(people)})
-        for dims in breakdowns:
-            counts = Counter(tuple(getattr(p, d) for d in dims) for p in people)
-            for key, count in sorted(counts.items()):
-                cells.append(
-                    {
-                        "indicator": indicator,
-                        "dims": dict(zip(dims, key, strict=True)),
-                        "value": count,
-                    }
-                )
-
-    def amounts(
-        indicator: str, people: list[Entrepreneur], factor: float, breakdowns: list[tuple[str, ...]]
-    ) -> None:
-        if not people:
-            return
-        cents: dict[tuple[str, ...], int] = defaultdict(int)
-        for person in people:
-            cents[tuple(getattr(person, d) for d in breakdowns[-1])] += round(
-                person.revenue_per_semester * factor * 100
-            )
-        for dims in [(), *breakdowns]:
-            sums: dict[tuple[str, ...], int] = defaultdict(int)
-            for key, value in cents.items():
-                full = dict(zip(breakdowns[-1], key, strict=True))
-                sums[tuple(full[d] for d in dims)] += value
-            for key, value in sorted(sums.items()):
-                cells.append(
-                    {
-                        "indicator": indicator,
-                        "dims": dict(zip(dims, key, strict=True)),
-                        "value": value / 100,
-                    }
-                )
-
-    persons(
-        "entrepreneurs",
-        present,
-        [("contract",), ("trade",), ("sex",), ("age_band",), ("departement",), ("trade", "sex")],
+    """The indicator report ``cae`` sends for ``period``, aggregated as a connector does
+    (``connectors.sdk.microdata.build_report``): totals, breakdowns and crosses that agree."""
+    people, revenue, payroll = _records(cae, period)
+    present = sum(1 for p in people if p.present_on(period.end))
+    return build_report(
+        period,
+        people,
+        revenue=revenue,
+        payroll=payroll,
+        support_staff_fte=Decimal(str(cae.support_staff_fte)) if present else None,
+        training_hours=Decimal(7 * present) if present else None,
     )
-    persons("associates", associates, [("trade",), ("sex",), ("trade", "sex")])
-    persons("entries", entries, [("contract",), ("trade",), ("sex",)])
-    persons("exits", exits, [("exit_reason",), ("trade",)])
-    amounts("revenue_eur", present, 1.0, [("trade",), ("departement",), ("trade", "departement")])
-    amounts("gross_payroll_eur", [p for p in present if p.contract == "cesa"], 0.45, [("trade",)])
-    if present:
-        cells.append({"indicator": "support_staff_fte", "dims": {}, "value": cae.support_staff_fte})
-        cells.append({"indicator": "training_hours", "dims": {}, "value": float(7 * len(present))})
-    return {"period": str(period), "cells": cells}
 
 
 def large_report(period: str = "2025-S2", *, cells: int = 10_000, seed: int = 11) -> dict[str, Any]:

@@ -1,0 +1,141 @@
+"""``cae-hub connectors``: list the installed connectors, check a source, run the
+conformance suite on a connector and its configuration."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from connectors.sdk.errors import ConfigError, ConnectorError
+
+connectors_app = typer.Typer(help="Connecteurs : liste, vérification, tests.", no_args_is_help=True)
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option(
+        "--config",
+        help="Configuration du connecteur (TOML ou JSON), ou fichier du client de synchronisation",
+        dir_okay=False,
+    ),
+]
+NameArgument = Annotated[str, typer.Argument(help="Nom du connecteur (voir « list »)")]
+
+
+def _fail(message: str) -> NoReturn:
+    from hub.cli import fail
+
+    fail(message)
+
+
+def read_config(path: Path, name: str) -> dict[str, Any]:
+    """The configuration of connector ``name`` from a TOML or JSON file: either the
+    configuration itself, or a sync client's file (its ``[connector.config]`` table)."""
+    if not path.is_file():
+        raise ConfigError(f"fichier de configuration introuvable : {path}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(
+            f"fichier de configuration illisible : {path}", detail=str(error)
+        ) from error
+    try:
+        if path.suffix.lower() == ".json":
+            data: Any = json.loads(text)
+        elif path.suffix.lower() == ".toml":
+            data = tomllib.loads(text)
+        else:
+            raise ConfigError(f"{path.name} : configuration en .toml ou .json attendue")
+    except (ValueError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path.name} : syntaxe incorrecte ({error})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path.name} : un objet (des clés et des valeurs) est attendu")
+    section = data.get("connector")
+    if isinstance(section, dict) and "name" in section:
+        if section["name"] != name:
+            raise ConfigError(
+                f"{path.name} : connector.name vaut « {section['name']} », pas « {name} »"
+            )
+        config = section.get("config", {})
+        if not isinstance(config, dict):
+            raise ConfigError(f"{path.name} : connector.config doit être une table")
+        return config
+    return data
+
+
+def default_period() -> str:
+    """The last finished semester."""
+    from hub.periods import Period, today
+
+    day = today()
+    return str(Period(day.year, 1 if day.month <= 6 else 2).previous())
+
+
+@connectors_app.command("list")
+def list_connectors() -> None:
+    """Lister les connecteurs installés, leur version, et ceux qui ne se chargent pas."""
+    from connectors.sdk.registry import discover
+
+    loaded, broken = discover()
+    if not loaded and not broken:
+        _fail("aucun connecteur installé")
+    for name in sorted({*loaded, *broken}):
+        if name in loaded:
+            connector = loaded[name]
+            typer.echo(f"{name} {connector.version} : {connector.title}")
+        else:
+            typer.echo(f"{name} : inutilisable, {broken[name]}")
+    if broken:
+        _fail(f"{len(broken)} connecteur(s) inutilisable(s) : {', '.join(sorted(broken))}")
+
+
+@connectors_app.command("check")
+def check_connector(name: NameArgument, config: ConfigOption) -> None:
+    """Vérifier que le connecteur lit sa source avec cette configuration."""
+    from connectors.sdk.registry import load
+
+    try:
+        connector = load(name)
+        instance = connector(read_config(config, name), base_dir=config.parent)
+        instance.check()
+    except ConnectorError as error:
+        _fail(error.message)
+    typer.echo(f"{instance.label} : la source se lit, configuration correcte")
+
+
+@connectors_app.command("test")
+def test_connector(
+    name: NameArgument,
+    config: ConfigOption,
+    period: Annotated[
+        list[str] | None,
+        typer.Option(help="Période à produire (répétable) ; défaut : le dernier semestre clos"),
+    ] = None,
+) -> None:
+    """Passer la suite de conformité : une ligne par vérification."""
+    from connectors.sdk.base import parse_periods
+    from connectors.sdk.registry import load
+    from connectors.sdk.testing import Conformance
+
+    try:
+        connector = load(name)
+        settings = read_config(config, name)
+        periods = [str(p) for p in parse_periods(period or [default_period()])]
+    except ConnectorError as error:
+        _fail(error.message)
+    conformance = Conformance(connector, settings, periods, base_dir=config.parent)
+    typer.echo(f"{name} {connector.version}, période(s) {', '.join(periods)}")
+    results = conformance.results()
+    for result in results:
+        typer.echo(result.line())
+        for problem in result.problems[1:]:
+            typer.echo(f"    {problem}")
+    for note in conformance.notes():
+        typer.echo(f"  {note}")
+    failed = [result for result in results if not result.ok]
+    if failed:
+        _fail(f"{len(failed)} vérification(s) sur {len(results)} en échec")
+    typer.echo(f"{len(results)} vérifications réussies")

@@ -1,0 +1,163 @@
+"""The ``spreadsheet`` connector: a CSV or XLSX file kept by the CAE."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from connectors.sdk.base import Connector, Document, extractor
+from connectors.sdk.errors import ConfigError, SkippableRecordError
+from connectors.sdk.microdata import AmountRecord, aggregate
+from connectors.spreadsheet.cells import CellFile, read_cells, report_for
+from connectors.spreadsheet.config import CELL_FIELDS, CONFIG_SCHEMA, REGISTER_FIELDS
+from connectors.spreadsheet.register import Register, read_amounts, read_register
+from connectors.spreadsheet.vocabulary import Vocabulary
+from hub.periods import Period
+
+Skip = tuple[str, SkippableRecordError]
+
+
+@dataclass(frozen=True)
+class _Microdata:
+    register: Register
+    revenue: list[AmountRecord] | None
+    payroll: list[AmountRecord] | None
+    skipped: list[Skip]
+
+
+class SpreadsheetConnector(Connector):
+    """One file, CSV or XLSX: one row per entrepreneur (aggregated here, before anything
+    leaves the CAE) or already aggregated cells. See ``config.CONFIG_SCHEMA``."""
+
+    name = "spreadsheet"
+    version = "1.0.0"
+    title = "Tableur (CSV ou XLSX)"
+    config_schema = CONFIG_SCHEMA
+
+    def __init__(self, config: Mapping[str, Any], *, base_dir: Path | None = None) -> None:
+        super().__init__(config, base_dir=base_dir)
+        self.layout: str = self.config.get("layout", "microdata")
+        allowed = REGISTER_FIELDS if self.layout == "microdata" else CELL_FIELDS
+        foreign = sorted(set(self.config.get("columns", {})) - set(allowed))
+        if foreign:
+            raise ConfigError(
+                f"columns : champ(s) {', '.join(foreign)} sans objet pour le layout "
+                f"« {self.layout} » (champs possibles : {', '.join(allowed)})"
+            )
+        if self.layout == "cells":
+            keys = ("revenue", "payroll", "support_staff_fte", "training_hours")
+            extra = [key for key in keys if key in self.config]
+            if extra:
+                raise ConfigError(
+                    f"{', '.join(extra)} : réservé(s) au layout « microdata » ; dans un "
+                    "fichier de cellules, ces indicateurs sont des lignes du fichier"
+                )
+        elif "period" in self.config:
+            raise ConfigError(
+                "period : réservé au layout « cells » ; un registre d'entrepreneurs sert "
+                "pour toutes les périodes"
+            )
+        self._loaded: _Microdata | CellFile | None = None
+
+    # -- the connector's contract -------------------------------------------------------------
+
+    def check(self) -> None:
+        self._load()
+
+    def documents(self, periods: Iterable[str | Period]) -> Iterator[Document]:
+        # The files may have changed since the last run of a long-lived connector.
+        self._loaded = None
+        return super().documents(periods)
+
+    @extractor("indicator-report")
+    def indicator_report(self, period: Period) -> dict[str, Any] | None:
+        loaded = self._load()
+        if isinstance(loaded, CellFile):
+            self._record(loaded.skipped)
+            body, duplicates = report_for(loaded, period)
+            self._record(duplicates)
+            if body is None:
+                self.warn(f"{self._label()} : aucune cellule pour {period}, rien à envoyer")
+            return body
+        self._record(loaded.skipped)
+        result = aggregate(
+            period,
+            loaded.register.entrepreneurs,
+            revenue=loaded.revenue,
+            payroll=loaded.payroll,
+            support_staff_fte=self._per_period("support_staff_fte", period),
+            training_hours=self._per_period("training_hours", period),
+        )
+        for gap in result.gaps:
+            self.warn(f"{period} : {gap.message}")
+        return result.body
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _load(self) -> _Microdata | CellFile:
+        if self._loaded is None:
+            self._loaded = self._read_cells() if self.layout == "cells" else self._read_microdata()
+        return self._loaded
+
+    def _vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.config.get("values", {}))
+
+    def _label(self, key: str = "file") -> str:
+        """How messages name a file: its name, and its sheet when one is chosen."""
+        source = self._source(key)
+        sheet = source.get("sheet")
+        name = Path(source["file"]).name
+        return f"{name}, feuille {sheet}," if sheet else name
+
+    def _source(self, key: str) -> dict[str, Any]:
+        return self.config if key == "file" else dict(self.config[key])
+
+    def _read_microdata(self) -> _Microdata:
+        vocabulary = self._vocabulary()
+        register = read_register(
+            self.path(self.config["file"]),
+            sheet=self.config.get("sheet"),
+            label=self._label(),
+            mapping=self.config.get("columns", {}),
+            vocabulary=vocabulary,
+        )
+        skipped = list(register.skipped)
+        amounts: dict[str, list[AmountRecord] | None] = {}
+        for key in ("revenue", "payroll"):
+            if key not in self.config:
+                amounts[key] = None
+                continue
+            source = self._source(key)
+            records, rows_skipped = read_amounts(
+                self.path(source["file"]),
+                sheet=source.get("sheet"),
+                label=self._label(key),
+                mapping=source.get("columns", {}),
+                vocabulary=vocabulary,
+                register=register,
+            )
+            amounts[key] = records
+            skipped.extend(rows_skipped)
+        return _Microdata(register, amounts["revenue"], amounts["payroll"], skipped)
+
+    def _read_cells(self) -> CellFile:
+        period_text = self.config.get("period")
+        return read_cells(
+            self.path(self.config["file"]),
+            sheet=self.config.get("sheet"),
+            label=self._label(),
+            mapping=self.config.get("columns", {}),
+            vocabulary=self._vocabulary(),
+            period=Period.parse(period_text) if period_text else None,
+        )
+
+    def _per_period(self, key: str, period: Period) -> Decimal | None:
+        value = self.config.get(key, {}).get(str(period))
+        return None if value is None else Decimal(repr(value))
+
+    def _record(self, skipped: list[Skip] | tuple[Skip, ...]) -> None:
+        for source, error in skipped:
+            self.skip(error, source=source)
