@@ -1,0 +1,180 @@
+"""What a sync run did, document by document, and its French summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from connectors.sdk.base import Skipped
+
+
+class Status(StrEnum):
+    """The fate of one document in a run."""
+
+    ACCEPTED = "accepted"  # the hub stored a new revision
+    UNCHANGED = "unchanged"  # sent, and the hub already held this very content
+    UP_TO_DATE = "up_to_date"  # not sent: the hub acknowledged this content in an earlier run
+    CHECKED = "checked"  # dry run: the hub would accept it
+    REJECTED = "rejected"  # refused, locally or by the hub; nothing stored
+
+    @property
+    def label(self) -> str:
+        return {
+            Status.ACCEPTED: "accepté",
+            Status.UNCHANGED: "inchangé",
+            Status.UP_TO_DATE: "déjà à jour",
+            Status.CHECKED: "vérifié",
+            Status.REJECTED: "refusé",
+        }[self]
+
+
+@dataclass(frozen=True)
+class DocumentOutcome:
+    """One document: where it ended, the hub's revision, and the messages to show."""
+
+    key: str
+    schema: str
+    period: str
+    status: Status
+    revision: int | None = None
+    refused_by: str | None = None  # "hub" or "client" (local validation)
+    detail: str | None = None
+    errors: tuple[tuple[str, str], ...] = ()  # (JSON path, French message)
+    warnings: tuple[tuple[str, str], ...] = ()
+    replayed: bool = False
+
+    def line(self) -> str:
+        """One French line, as progress shows it."""
+        return f"{self.key} : {self.status.label}{self.suffix()}"
+
+    def suffix(self) -> str:
+        """The revision, or who refused it and why."""
+        if self.status is Status.REJECTED:
+            by = "le hub" if self.refused_by == "hub" else "le client"
+            return f" par {by}" + (f" : {self.detail}" if self.detail else "")
+        if self.status is Status.CHECKED and self.revision:
+            return f" (deviendrait la révision {self.revision})"
+        if self.status is Status.UP_TO_DATE:
+            return f" (révision {self.revision}, non renvoyé)" if self.revision else ""
+        if self.revision:
+            return f" (révision {self.revision})"
+        return ""
+
+
+@dataclass
+class SyncReport:
+    """Everything a run did; ``render()`` is what the command prints at the end."""
+
+    hub_url: str
+    connector: str
+    periods: list[str]
+    dry_run: bool
+    started_at: datetime
+    finished_at: datetime | None = None
+    outcomes: list[DocumentOutcome] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    connector_warnings: list[str] = field(default_factory=list)
+
+    def having(self, *statuses: Status) -> list[DocumentOutcome]:
+        return [o for o in self.outcomes if o.status in statuses]
+
+    @property
+    def accepted(self) -> list[DocumentOutcome]:
+        return self.having(Status.ACCEPTED)
+
+    @property
+    def rejected(self) -> list[DocumentOutcome]:
+        return self.having(Status.REJECTED)
+
+    @property
+    def unchanged(self) -> list[DocumentOutcome]:
+        return self.having(Status.UNCHANGED, Status.UP_TO_DATE)
+
+    @property
+    def sent(self) -> list[DocumentOutcome]:
+        """Documents actually sent to the hub for storage in this run."""
+        return self.having(Status.ACCEPTED, Status.UNCHANGED)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, for programs and logs."""
+        return {
+            "hub_url": self.hub_url,
+            "connector": self.connector,
+            "periods": self.periods,
+            "dry_run": self.dry_run,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "documents": [
+                {
+                    "key": o.key,
+                    "schema": o.schema,
+                    "period": o.period,
+                    "status": str(o.status),
+                    "revision": o.revision,
+                    "refused_by": o.refused_by,
+                    "detail": o.detail,
+                    "errors": [{"path": p, "message": m} for p, m in o.errors],
+                    "warnings": [{"path": p, "message": m} for p, m in o.warnings],
+                    "replayed": o.replayed,
+                }
+                for o in self.outcomes
+            ],
+            "skipped": [{"source": s.source, "message": s.message} for s in self.skipped],
+            "connector_warnings": list(self.connector_warnings),
+        }
+
+    def render(self) -> str:
+        """The French report printed at the end of a run."""
+        title = "Essai à blanc (rien n'a été enregistré)" if self.dry_run else "Synchronisation"
+        lines = [
+            f"{title} — hub {self.hub_url}, connecteur {self.connector}, "
+            f"périodes {', '.join(self.periods)}"
+        ]
+        if self.dry_run:
+            _section(lines, "vérifiés, acceptables par le hub", self.having(Status.CHECKED))
+        else:
+            _section(lines, "acceptés", self.accepted)
+        _section(lines, "inchangés", self.unchanged)
+        _section(lines, "refusés", self.rejected, details=True)
+        if not self.outcomes:
+            lines.append("  aucun document produit par le connecteur pour ces périodes")
+        if self.skipped:
+            lines.append(f"  enregistrements ignorés par le connecteur : {len(self.skipped)}")
+            lines.extend(f"    - {s.source} : {s.message}" for s in self.skipped)
+        if self.connector_warnings:
+            lines.append("  remarques du connecteur :")
+            lines.extend(f"    - {w}" for w in self.connector_warnings)
+        warned = [o for o in self.outcomes if o.warnings]
+        for outcome in warned:
+            lines.append(f"  avertissements du hub pour {outcome.key} :")
+            lines.extend(f"    - {p} : {m}" for p, m in outcome.warnings)
+        lines.append(_verdict(self))
+        return "\n".join(lines)
+
+
+def _section(
+    lines: list[str], title: str, outcomes: Sequence[DocumentOutcome], *, details: bool = False
+) -> None:
+    lines.append(f"  {title} : {len(outcomes)}")
+    for outcome in outcomes:
+        lines.append(f"    - {outcome.key}{outcome.suffix()}")
+        if details:
+            lines.extend(f"        {path} : {message}" for path, message in outcome.errors)
+
+
+def _verdict(report: SyncReport) -> str:
+    if report.rejected:
+        return (
+            f"{len(report.rejected)} document(s) refusé(s) : corrigez la source ou la "
+            "configuration du connecteur, puis relancez"
+        )
+    if report.dry_run:
+        return "tout est acceptable ; relancez sans --dry-run pour envoyer"
+    return "tout est à jour sur le hub"

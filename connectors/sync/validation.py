@@ -1,0 +1,157 @@
+"""Local validation with the schemas the hub publishes, fetched once and cached with ETags.
+
+The latest version of a document's schema is asked for with ``If-None-Match`` on every run
+(the hub answers 304 while it has not changed); the versions it refers to by ``$id``
+(code lists: ``https://cae-hub.fr/schemas/code-trade/1.0.0.json``) never change once
+published, so a cached copy is used without asking. Messages are the hub's own French ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+import jsonschema_rs
+
+from connectors.sync.client import HubClient
+from connectors.sync.errors import HubFailed
+from connectors.sync.state import SyncState
+from hub.schemas.messages import MessageContext
+
+BASE_URI = "https://cae-hub.fr/schemas/"
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def _code_lists(documents: Mapping[str, Mapping[str, Any]]) -> dict[frozenset[str], str]:
+    """Code lists (an ``anyOf`` of ``const``) by their codes, for « not a code of list X »."""
+    lists: dict[frozenset[str], str] = {}
+    for document in documents.values():
+        branches = document.get("anyOf")
+        if (
+            isinstance(branches, list)
+            and branches
+            and all(isinstance(b, dict) and "const" in b for b in branches)
+        ):
+            lists[frozenset(str(b["const"]) for b in branches)] = str(document.get("title", ""))
+    return lists
+
+
+def _no_network(uri: str) -> Any:
+    raise ValueError(f"{uri} n'a pas été fourni par le hub")
+
+
+class LocalValidator:
+    """Validators for the schemas documents name, built from what the hub serves."""
+
+    def __init__(self, client: HubClient, state: SyncState) -> None:
+        self._client = client
+        self._state = state
+        self._documents: dict[str, dict[str, Any]] = {}  # by $id
+        self._validators: dict[str, tuple[jsonschema_rs.Draft202012Validator, str] | None] = {}
+
+    def validate(self, schema: str, body: Any) -> list[tuple[str, str]] | None:
+        """``(path, message)`` for each error; None when the hub publishes no such schema."""
+        compiled = self._validator(schema)
+        if compiled is None:
+            return None
+        validator, uri = compiled
+        if validator.is_valid(body):
+            return []
+        context = MessageContext(_code_lists(self._documents))
+        items = context.errors(validator.iter_errors(body), self._documents[uri])
+        return [(item.path, item.message) for item in items]
+
+    def version_of(self, schema: str) -> str | None:
+        """The version validated against (the hub's latest), once fetched."""
+        compiled = self._validators.get(schema)
+        if compiled is None:
+            return None
+        return compiled[1].removeprefix(BASE_URI).split("/")[-1].removesuffix(".json")
+
+    # -- fetching -----------------------------------------------------------------------------
+
+    def _validator(self, schema: str) -> tuple[jsonschema_rs.Draft202012Validator, str] | None:
+        if schema not in self._validators:
+            self._validators[schema] = self._build(schema)
+        return self._validators[schema]
+
+    def _build(self, schema: str) -> tuple[jsonschema_rs.Draft202012Validator, str] | None:
+        root = self._fetch(schema, "latest", revalidate=True)
+        if root is None:
+            return None
+        uri = str(root.get("$id") or f"{BASE_URI}{schema}/latest.json")
+        self._load_references(uri, root)
+        try:
+            registry = jsonschema_rs.Registry(list(self._documents.items()))
+            validator = jsonschema_rs.Draft202012Validator(
+                root,
+                registry=registry,
+                base_uri=uri,
+                validate_formats=True,
+                retriever=_no_network,
+            )
+        except (ValueError, jsonschema_rs.ValidationError) as exc:
+            raise HubFailed(
+                f"le schéma « {schema} » servi par le hub est inutilisable ; "
+                "signalez-le à la fédération",
+                detail=str(exc),
+            ) from None
+        return validator, uri
+
+    def _load_references(self, uri: str, document: dict[str, Any]) -> None:
+        self._documents[uri] = document
+        pending = [(uri, document)]
+        while pending:
+            base, current = pending.pop()
+            for ref in _refs(current):
+                target, _ = urldefrag(urljoin(base, ref))
+                if not target or target in self._documents or not target.startswith(BASE_URI):
+                    continue
+                name, _, file = target.removeprefix(BASE_URI).partition("/")
+                fetched = self._fetch(name, file.removesuffix(".json"), revalidate=False)
+                if fetched is None:
+                    raise HubFailed(
+                        f"le schéma {target}, auquel renvoie {base}, n'est pas publié par le hub ; "
+                        "signalez-le à la fédération"
+                    )
+                self._documents[target] = fetched
+                pending.append((target, fetched))
+
+    def _fetch(self, name: str, version: str, *, revalidate: bool) -> dict[str, Any] | None:
+        address = f"{name}/{version}"
+        cached = self._state.cached_schema(address)
+        if cached is not None and not revalidate:
+            return self._parse(address, cached.body)
+        answer = self._client.fetch_schema(name, version, etag=cached.etag if cached else None)
+        if answer is None:
+            return None
+        if answer.status == 304 and cached is not None:
+            return self._parse(address, cached.body)
+        if answer.body is None:
+            raise HubFailed(f"le hub n'a pas renvoyé le schéma « {address} » demandé")
+        document = self._parse(address, answer.body)
+        self._state.store_schema(address, answer.etag, answer.body)
+        return document
+
+    @staticmethod
+    def _parse(address: str, body: bytes) -> dict[str, Any]:
+        try:
+            document = json.loads(body)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise HubFailed(f"le schéma « {address} » servi par le hub n'est pas un JSON lisible")
+        return document

@@ -1,0 +1,141 @@
+"""A real hub for tests: ``cae-hub serve`` in a process of its own, reached over a socket.
+
+``start_hub`` runs the server on a fresh SQLite file and waits for /healthz; ``RunningHub.cli``
+runs other ``cae-hub`` commands on the same database. Used by tests/test_serve.py and by the
+sync client's tests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+STARTUP_TIMEOUT_S = 60
+STOP_TIMEOUT_S = 20
+
+
+def cae_hub_command() -> list[str]:
+    """The ``cae-hub`` console script next to this interpreter, else its entry point."""
+    script = Path(sys.executable).with_name("cae-hub")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from hub.cli import main; sys.exit(main())"]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def plain_session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # no proxy between the test and 127.0.0.1
+    return session
+
+
+@dataclass
+class RunningHub:
+    process: subprocess.Popen[bytes]
+    base_url: str
+    env: dict[str, str]
+    workdir: Path
+    log: Path
+    database: Path
+
+    def log_tail(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``cae-hub ARGS`` on the same database as the server."""
+        return subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+            [*cae_hub_command(), *args],
+            env=self.env,
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def admin_token(self, email: str = "admin@tests.cae-hub.fr") -> str:
+        """An administrator account and its token, made with the command line."""
+        added = self.cli("staff", "add", email, "--name", "Administration", "--role", "admin")
+        assert added.returncode == 0, added.stderr
+        issued = self.cli("tokens", "issue", "--staff", email, "--label", "tests")
+        assert issued.returncode == 0, issued.stderr
+        found = re.search(r"conservez-le\) : (caeh_\S+)", issued.stdout)
+        assert found, issued.stdout
+        return found.group(1)
+
+
+def hub_environment(database: Path) -> dict[str, str]:
+    """The caller's environment without any HUB_* setting, pointed at ``database``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
+    env["HUB_DATABASE_URL"] = f"sqlite:///{database}"
+    env["HUB_ENVIRONMENT"] = "development"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def stop(process: subprocess.Popen[bytes]) -> int:
+    """SIGTERM, then SIGKILL if the server does not stop in time; the exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT_S)
+    return int(process.returncode)
+
+
+def wait_until_healthy(hub: RunningHub, http: requests.Session) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if hub.process.poll() is not None:
+            pytest.fail(
+                f"le hub s'est arrêté au démarrage ({hub.process.returncode}) :\n{hub.log_tail()}"
+            )
+        try:
+            if http.get(f"{hub.base_url}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"/healthz ne répond pas 200 après {STARTUP_TIMEOUT_S} s :\n{hub.log_tail()}")
+
+
+@contextmanager
+def start_hub(workdir: Path, http: requests.Session) -> Iterator[RunningHub]:
+    """``cae-hub serve`` on a database file under ``workdir`` that does not exist yet."""
+    database = workdir / "var" / "hub.sqlite3"
+    env = hub_environment(database)
+    port = free_port()
+    log = workdir / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
+            [*cae_hub_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=workdir,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    hub = RunningHub(process, f"http://127.0.0.1:{port}", env, workdir, log, database)
+    try:
+        wait_until_healthy(hub, http)
+        yield hub
+    finally:
+        stop(process)
