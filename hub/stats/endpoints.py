@@ -11,8 +11,9 @@ from hub.db import SessionDep
 from hub.errors import problem_responses
 from hub.members.auth import CurrentMember, CurrentPrincipal, StaffOnly, require_scope
 from hub.members.models import Scope
+from hub.stats.exports import MEDIA_TYPES, export_table
 from hub.stats.schemas import Completeness, Preview, PublicationSummary, Series, StatsTable
-from hub.stats.service import stats_service, table_csv
+from hub.stats.service import stats_service
 
 router = APIRouter(
     prefix="/v1/stats",
@@ -31,11 +32,29 @@ DraftQuery = Annotated[
 ]
 
 
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+_FORMATS = (
+    "json (défaut) ; csv : UTF-8 avec BOM, virgule, point décimal, une ligne par cellule ; "
+    "xlsx : classeur Excel avec source, publication et règles de diffusion ; datapackage : "
+    "archive zip Frictionless (datapackage.json, CSV, Table Schema). Une cellule masquée n'a "
+    "jamais de valeur, seulement son statut (secret primaire ou secondaire) et son motif."
+)
+
+
 @router.get(
     "",
     summary="Un tableau protégé (cellules, marges, motifs de masquage)",
     response_model=StatsTable,
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {
+            "description": "Le tableau, en JSON ou dans le format demandé (pièce jointe)",
+            "content": {
+                MEDIA_TYPES["csv"]: {"schema": {"type": "string"}},
+                MEDIA_TYPES["xlsx"]: _BINARY,
+                MEDIA_TYPES["datapackage"]: _BINARY,
+            },
+        }
+    },
 )
 def table(
     request: Request,
@@ -45,7 +64,9 @@ def table(
     period: PeriodQuery,
     by: ByQuery = None,
     draft: DraftQuery = False,
-    format: Annotated[Literal["json", "csv"], Query()] = "json",
+    format: Annotated[
+        Literal["json", "csv", "xlsx", "datapackage"], Query(description=_FORMATS)
+    ] = "json",
 ) -> StatsTable | Response:
     result = stats_service.table(
         session,
@@ -56,14 +77,14 @@ def table(
         staff=principal.staff is not None,
         settings=request.app.state.settings,
     )
-    if format == "csv":
-        name = f"{result.indicator.code}_{result.period}_{'-'.join(result.by) or 'total'}.csv"
-        return Response(
-            table_csv(result),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-    return result
+    if format == "json":
+        return result
+    export = export_table(result, format)
+    return Response(
+        export.content,
+        media_type=export.media_type,
+        headers={"Content-Disposition": export.content_disposition},
+    )
 
 
 @router.get("/series", summary="Un indicateur au fil des périodes publiées")

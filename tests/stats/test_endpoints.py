@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import zipfile
 from dataclasses import dataclass
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -243,8 +246,9 @@ def test_csv_has_french_headers(client: TestClient, loaded: Loaded) -> None:
         headers=loaded.staff,
     )
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.text)))
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")  # spreadsheets then read UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [
         "Sexe (code)",
         "Sexe",
@@ -254,7 +258,58 @@ def test_csv_has_french_headers(client: TestClient, loaded: Loaded) -> None:
         "Motif",
     ]
     assert rows[-1][:2] == ["Total", "Total"]
-    assert {r[4] for r in rows[1:]} <= {"publiée", "masquée"}
+    assert {r[4] for r in rows[1:]} <= {"publiée", "secret primaire", "secret secondaire"}
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="entrepreneurs_{PERIODS[1]}_sex.csv"; '
+        "filename*=UTF-8''Entrepreneurs%20%28stock%20en%20fin%20de%20p%C3%A9riode%29%20"
+        "%E2%80%94%201er%20semestre%202025%2C%20par%20sexe.csv"
+    )
+
+
+def test_xlsx_and_data_package_exports(client: TestClient, loaded: Loaded) -> None:
+    _publish(client, loaded)
+    url = f"/v1/stats?indicator=revenue_eur&period={PERIODS[1]}&by=trade"
+    body = client.get(url, headers=loaded.staff).json()
+    hidden = sum(c["suppressed"] is not None for c in body["cells"])
+
+    workbook = client.get(url + "&format=xlsx", headers=loaded.staff)
+    assert workbook.status_code == 200, workbook.text
+    assert workbook.headers["content-type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    disposition = workbook.headers["content-disposition"]
+    assert disposition.startswith(f'attachment; filename="revenue_eur_{PERIODS[1]}_trade.xlsx"')
+    assert "filename*=UTF-8''Chiffre%20d%27affaires%20HT" in disposition
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content))["Tableau"]
+    values = [c.value for c in sheet["C"]]  # codes, labels, then the values
+    assert values.count("s") == hidden
+    assert any("Source : Fédération des CAE du bâtiment" in str(c.value) for c in sheet["A"])
+
+    package = client.get(url + "&format=datapackage", headers=loaded.staff)
+    assert package.status_code == 200, package.text
+    assert package.headers["content-type"] == "application/zip"
+    assert (
+        f'filename="revenue_eur_{PERIODS[1]}_trade.zip"' in package.headers["content-disposition"]
+    )
+    with zipfile.ZipFile(io.BytesIO(package.content)) as archive:
+        descriptor = json.loads(archive.read("datapackage.json"))
+        data = archive.read(descriptor["resources"][0]["path"]).decode("utf-8")
+    assert descriptor["profile"] == "tabular-data-package"
+    assert len(list(csv.reader(io.StringIO(data)))) == len(body["cells"]) + 1
+
+
+def test_openapi_documents_the_export_formats(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/v1/stats"]["get"]
+    format_parameter = next(p for p in operation["parameters"] if p["name"] == "format")
+    assert format_parameter["schema"]["enum"] == ["json", "csv", "xlsx", "datapackage"]
+    assert "Frictionless" in format_parameter["description"]
+    content = operation["responses"]["200"]["content"]
+    assert set(content) == {
+        "application/json",
+        "text/csv; charset=utf-8",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/zip",
+    }
 
 
 def test_associate_rate_is_derived(client: TestClient, loaded: Loaded) -> None:
