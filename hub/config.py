@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     allow_sqlite_in_production: bool = False
     schemas_dir: Path = PROJECT_ROOT / "schemas"
+    demo_dir: Path | None = Field(
+        default=None,
+        description="Dossier des fichiers de la démo (par défaut : demo/ à côté de la base "
+        "SQLite, sinon ./var/demo).",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -52,6 +57,31 @@ class Settings(BaseSettings):
         ge=0,
         description="Précision de last_used_at, pour ne pas écrire à chaque requête.",
     )
+    session_cookie_name: str = Field(
+        default="cae_hub_session",
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Nom du cookie de session du tableau de bord.",
+    )
+    session_max_age_s: int = Field(
+        default=12 * 3600, ge=300, description="Durée maximale d'une session, en secondes."
+    )
+    session_idle_timeout_s: int = Field(
+        default=2 * 3600, ge=60, description="Inactivité au-delà de laquelle la session expire."
+    )
+    session_cookie_secure: bool | None = Field(
+        default=None,
+        description="Cookie « Secure » : None = selon le schéma de la requête (HTTPS derrière "
+        "le mandataire) ; True = toujours.",
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Échecs de connexion tolérés par adresse sur la fenêtre."
+    )
+    login_max_failures_per_client: int = Field(
+        default=30, ge=1, description="Échecs de connexion tolérés par adresse IP sur la fenêtre."
+    )
+    login_failure_window_s: int = Field(
+        default=15 * 60, ge=1, description="Fenêtre de comptage des échecs de connexion."
+    )
 
     @property
     def is_sqlite(self) -> bool:
@@ -66,6 +96,11 @@ class Settings(BaseSettings):
             raise InsecureSettingsError(
                 "HUB_SECRET_KEY doit être défini en production (32 caractères au moins, "
                 "différent de la valeur par défaut)."
+            )
+        if self.session_cookie_secure is False:
+            raise InsecureSettingsError(
+                "HUB_SESSION_COOKIE_SECURE=false est refusé en production : le cookie de "
+                "session ne doit circuler qu'en HTTPS."
             )
         if self.is_sqlite and not self.allow_sqlite_in_production:
             raise InsecureSettingsError(

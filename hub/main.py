@@ -24,6 +24,7 @@ from hub.logs import configure_logging, log_requests
 from hub.members import endpoints as members
 from hub.schemas import endpoints as schemas
 from hub.stats import endpoints as stats
+from hub.web.endpoints import mount_dashboard
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # \uD800-\uDFFF, paired or not
@@ -182,4 +183,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(members.router)
     app.include_router(indicators.router)
     app.include_router(stats.router)
+    mount_dashboard(app)
     return app

@@ -1,15 +1,19 @@
 """Every table of the hub, imported in one place for migrations and tests."""
 
 from hub.indicators.models import IndicatorCell, IndicatorReport
-from hub.members.models import ApiToken, Member, StaffAccount
+from hub.members.models import ApiToken, Member, MemberUser, StaffAccount
 from hub.stats.models import Publication, PublicationReport
+from hub.web.models import LoginFailure, WebSession
 
 __all__ = [
     "ApiToken",
     "IndicatorCell",
     "IndicatorReport",
+    "LoginFailure",
     "Member",
+    "MemberUser",
     "Publication",
     "PublicationReport",
     "StaffAccount",
+    "WebSession",
 ]

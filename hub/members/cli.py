@@ -13,11 +13,18 @@ from hub.members.models import Scope, StaffRole
 from hub.members.schemas import (
     MemberCreate,
     MemberPublic,
+    MemberUserCreate,
+    MemberUserPublic,
     StaffCreate,
     TokenIssue,
     TokenPublic,
 )
-from hub.members.service import member_service, staff_service, token_service
+from hub.members.service import (
+    member_service,
+    member_user_service,
+    staff_service,
+    token_service,
+)
 
 members_app = typer.Typer(help="CAE membres.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Jetons d'accès à l'API.", no_args_is_help=True)
@@ -240,3 +247,79 @@ def staff_add(
     typer.echo(f"compte créé : {account.email} ({account.role})")
     if drawn:
         typer.echo(f"mot de passe (affiché une seule fois) : {drawn}")
+
+
+users_app = typer.Typer(help="Comptes du tableau de bord des CAE membres.", no_args_is_help=True)
+members_app.add_typer(users_app, name="users")
+
+
+def _print_user(user: MemberUserPublic) -> None:
+    state = "actif" if user.active else "désactivé"
+    typer.echo(f"{user.email}  SIREN {user.member_siren}  « {user.display_name} »  {state}")
+
+
+@users_app.command("add")
+def users_add(
+    member: Annotated[str, typer.Option("--member", help="SIREN de la CAE")],
+    email: Annotated[str, typer.Option("--email", help="Adresse de connexion")],
+    name: Annotated[str | None, typer.Option("--name", help="Nom affiché")] = None,
+    password_file: Annotated[
+        Path | None, typer.Option(help="Fichier contenant le mot de passe (sinon, tiré au sort)")
+    ] = None,
+) -> None:
+    """Créer un compte du tableau de bord pour une CAE (le mot de passe tiré est affiché)."""
+    password = None
+    if password_file is not None:
+        try:
+            password = password_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            fail(f"mot de passe illisible dans {password_file} ({exc.strerror})")
+    data = MemberUserCreate(
+        member_siren=member,
+        email=email,
+        display_name=name or email.split("@")[0],
+        password=password,
+    )
+    with unit_of_work() as session:
+        user, drawn = member_user_service.create(session, data)
+        public = member_user_service.describe(user, data.member_siren)
+    typer.echo(f"compte créé : {public.email} (CAE {public.member_siren})")
+    if drawn:
+        typer.echo(f"mot de passe (affiché une seule fois) : {drawn}")
+
+
+@users_app.command("list")
+def users_list(
+    member: Annotated[str | None, typer.Option("--member", help="SIREN de la CAE")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Lister les comptes du tableau de bord des CAE (jamais leur mot de passe)."""
+    with unit_of_work() as session:
+        users = member_user_service.list(session, member_siren=member)
+    if as_json:
+        typer.echo(
+            json.dumps([u.model_dump(mode="json") for u in users], ensure_ascii=False, indent=2)
+        )
+        return
+    if not users:
+        typer.echo("aucun compte")
+    for user in users:
+        _print_user(user)
+
+
+@users_app.command("deactivate")
+def users_deactivate(email: Annotated[str, typer.Argument(help="Adresse du compte")]) -> None:
+    """Désactiver un compte : ses sessions cessent de fonctionner immédiatement."""
+    with unit_of_work() as session:
+        user = member_user_service.set_active(session, email, active=False)
+    typer.echo(f"compte désactivé : {user.email}")
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    email: Annotated[str, typer.Argument(help="Adresse du compte")],
+) -> None:
+    """Tirer un nouveau mot de passe (affiché une seule fois)."""
+    with unit_of_work() as session:
+        user, password = member_user_service.reset_password(session, email)
+    typer.echo(f"nouveau mot de passe de {user.email} (affiché une seule fois) : {password}")

@@ -99,3 +99,25 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class MemberUserBase(SQLModel):
+    """A person of a member CAE's support team who reads the dashboard."""
+
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(min_length=1, max_length=200)
+
+
+class MemberUser(MemberUserBase, table=True):
+    """A web account tied to a member CAE. The password is stored as an Argon2 hash only."""
+
+    __tablename__ = "member_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("member.id"), nullable=False, index=True)
+    )
+    password_hash: str = Field(max_length=255)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from hub.members.models import ApiToken, Member, StaffAccount
+from hub.members.models import ApiToken, Member, MemberUser, StaffAccount
 
 
 class MemberRepository:
@@ -102,3 +102,26 @@ class TokenRepository:
         token.last_used_at = when
         self.session.add(token)
         self.session.flush()
+
+
+class MemberUserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, user: MemberUser) -> MemberUser:
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+    def get(self, user_id: int) -> MemberUser | None:
+        return self.session.get(MemberUser, user_id)
+
+    def get_by_email(self, email: str) -> MemberUser | None:
+        query = select(MemberUser).where(MemberUser.email == email.lower())
+        return self.session.exec(query).first()
+
+    def list(self, *, member_id: int | None = None) -> Sequence[MemberUser]:
+        query = select(MemberUser).order_by(col(MemberUser.email))
+        if member_id is not None:
+            query = query.where(MemberUser.member_id == member_id)
+        return self.session.exec(query).all()

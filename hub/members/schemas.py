@@ -178,6 +178,9 @@ __all__ = [
     "MemberCreate",
     "MemberPublic",
     "MemberUpdate",
+    "MemberUserCreate",
+    "MemberUserCreated",
+    "MemberUserPublic",
     "StaffCreate",
     "StaffCreated",
     "StaffPublic",
@@ -188,3 +191,31 @@ __all__ = [
     "complete_siren",
     "siren_is_valid",
 ]
+
+
+class MemberUserCreate(BaseModel):
+    """A new web account for a member CAE. Without a password, the hub draws one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    member_siren: Siren
+    email: EmailStr
+    display_name: str = Field(min_length=1, max_length=200)
+    password: str | None = Field(default=None, min_length=12, max_length=200)
+
+
+class MemberUserPublic(BaseModel):
+    """A member's web account as it may be shown: never its password hash."""
+
+    id: int
+    member_siren: str
+    email: str
+    display_name: str
+    active: bool
+    created_at: datetime
+
+
+class MemberUserCreated(MemberUserPublic):
+    password: str | None = Field(
+        default=None, description="Mot de passe tiré par le hub, affiché cette seule fois."
+    )

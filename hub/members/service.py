@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from sqlmodel import Session
@@ -20,14 +21,22 @@ from hub.members.models import (
     STAFF_SCOPES,
     ApiToken,
     Member,
+    MemberUser,
     Scope,
     StaffAccount,
     StaffRole,
 )
-from hub.members.repository import MemberRepository, StaffRepository, TokenRepository
+from hub.members.repository import (
+    MemberRepository,
+    MemberUserRepository,
+    StaffRepository,
+    TokenRepository,
+)
 from hub.members.schemas import (
     MemberCreate,
     MemberUpdate,
+    MemberUserCreate,
+    MemberUserPublic,
     StaffCreate,
     TokenIssue,
     TokenPublic,
@@ -40,6 +49,7 @@ from hub.security import (
     new_token,
     token_display_prefix,
     token_hash,
+    verify_password,
 )
 
 Role = Literal["member", "staff", "admin"]
@@ -296,3 +306,137 @@ member_service = MemberService()
 staff_service = StaffService()
 token_service = TokenService()
 auth_service = AuthService()
+
+
+class MemberUserService:
+    """Web accounts of member CAEs: the people of a CAE who read the dashboard."""
+
+    def create(self, session: Session, data: MemberUserCreate) -> tuple[MemberUser, str | None]:
+        """The new account, and the password drawn for it when none was given."""
+        member = MemberRepository(session).get_by_siren(data.member_siren)
+        if member is None or not member.active or member.id is None:
+            raise ValidationFailed(
+                f"Aucun membre actif avec le SIREN {data.member_siren}.",
+                errors=[ErrorItem("$.member_siren", "membre inconnu ou désactivé")],
+            )
+        email = data.email.lower()
+        # One address, one account: the login form asks for an address only.
+        taken = MemberUserRepository(session).get_by_email(email) is not None
+        if taken or StaffRepository(session).get_by_email(email) is not None:
+            raise Conflict(
+                f"Un compte existe déjà pour {email}.",
+                errors=[ErrorItem("$.email", "adresse déjà enregistrée")],
+            )
+        drawn = None if data.password else new_password()
+        password = data.password or drawn
+        assert password is not None
+        user = MemberUser(
+            member_id=member.id,
+            email=email,
+            display_name=data.display_name,
+            password_hash=hash_password(password),
+        )
+        return MemberUserRepository(session).add(user), drawn
+
+    def get_by_email(self, session: Session, email: str) -> MemberUser:
+        user = MemberUserRepository(session).get_by_email(email)
+        if user is None:
+            raise NotFound(f"Aucun compte de membre pour {email}.")
+        return user
+
+    def list(self, session: Session, *, member_siren: str | None = None) -> list[MemberUserPublic]:
+        member_id = None
+        if member_siren is not None:
+            member_id = member_service.get_by_siren(session, member_siren).id
+        users = MemberUserRepository(session).list(member_id=member_id)
+        sirens = {m.id: m.siren for m in MemberRepository(session).list(include_inactive=True)}
+        return [self.describe(u, sirens.get(u.member_id, "")) for u in users]
+
+    @staticmethod
+    def describe(user: MemberUser, siren: str) -> MemberUserPublic:
+        return MemberUserPublic(
+            id=user.id or 0,
+            member_siren=siren,
+            email=user.email,
+            display_name=user.display_name,
+            active=user.active,
+            created_at=user.created_at,
+        )
+
+    def set_active(self, session: Session, email: str, *, active: bool) -> MemberUser:
+        user = self.get_by_email(session, email)
+        if user.active != active:
+            user.active = active
+            user.updated_at = utcnow()
+        return MemberUserRepository(session).add(user)
+
+    def reset_password(self, session: Session, email: str) -> tuple[MemberUser, str]:
+        """A freshly drawn password for the account, shown once by the caller."""
+        user = self.get_by_email(session, email)
+        password = new_password()
+        user.password_hash = hash_password(password)
+        user.updated_at = utcnow()
+        return MemberUserRepository(session).add(user), password
+
+
+@lru_cache(maxsize=1)
+def _unknown_account_hash() -> str:
+    """Verified against when the address is unknown, so that an unknown address costs the
+    same Argon2 work as a wrong password and the answer time does not reveal accounts."""
+    return hash_password(new_password())
+
+
+@dataclass(frozen=True)
+class PasswordLogin:
+    """Whose password matched: a staff account, or a member CAE through one of its people."""
+
+    staff: StaffAccount | None = None
+    member: Member | None = None
+    member_user: MemberUser | None = None
+
+    def principal(self) -> Principal:
+        return session_principal(member=self.member, staff=self.staff)
+
+
+def session_principal(
+    *, member: Member | None = None, staff: StaffAccount | None = None
+) -> Principal:
+    """The principal of a dashboard session.
+
+    A session carries every right of its owner. They are expressed as an unsaved token so
+    that the role and scope checks of the API apply to the pages unchanged.
+    """
+    scopes = allowed_scopes(member=member, staff=staff)
+    grant = ApiToken(
+        prefix="session",
+        token_hash="",
+        label="session du tableau de bord",
+        member_id=member.id if member is not None else None,
+        staff_id=staff.id if staff is not None else None,
+        scopes=sorted(s.value for s in scopes),
+    )
+    return Principal(token=grant, member=member, staff=staff)
+
+
+class PasswordAuthService:
+    def check(self, session: Session, email: str, password: str) -> PasswordLogin | None:
+        """The active account whose address and password match, else None (whatever failed)."""
+        address = email.strip().lower()
+        staff = StaffRepository(session).get_by_email(address) if address else None
+        if staff is not None:
+            matched = verify_password(staff.password_hash, password)
+            return PasswordLogin(staff=staff) if matched and staff.active else None
+        user = MemberUserRepository(session).get_by_email(address) if address else None
+        if user is None:
+            verify_password(_unknown_account_hash(), password)
+            return None
+        if not verify_password(user.password_hash, password) or not user.active:
+            return None
+        member = MemberRepository(session).get(user.member_id)
+        if member is None or not member.active:
+            return None
+        return PasswordLogin(member=member, member_user=user)
+
+
+member_user_service = MemberUserService()
+password_auth_service = PasswordAuthService()

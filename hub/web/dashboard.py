@@ -1,0 +1,224 @@
+"""What the pages show, built from the stats service: periods on offer, the explorer's
+tables and series, a member's preview.
+
+Figures come from :data:`hub.stats.service.stats_service` only, so disclosure control is the
+service's and nowhere else. Staff see live figures (marked provisional) for a semester not
+published yet; members see published figures only (DESIGN.md, section 9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import astuple
+from typing import Any
+
+from sqlmodel import Session
+
+from hub.config import Settings
+from hub.errors import ErrorItem, NotFound, ValidationFailed
+from hub.indicators.catalogue import Indicator, get_catalogue
+from hub.indicators.service import parse_period
+from hub.members.models import Member
+from hub.members.service import Principal
+from hub.periods import Period, today
+from hub.stats.repository import StatsRepository
+from hub.stats.schemas import Preview, StatsTable
+from hub.stats.service import disclosure_rules, parse_by, parse_indicator, stats_service
+from hub.web.format import fr_period
+from hub.web.repository import PeriodRepository
+
+EXPLORER_TREND_LENGTH = 8
+_CACHE_SIZE = 256
+_table_cache: dict[tuple[Any, ...], StatsTable] = {}
+_preview_cache: dict[tuple[Any, ...], Preview] = {}
+
+
+def semester_window(period: Period, length: int) -> list[Period]:
+    periods = [period]
+    while len(periods) < length:
+        periods.insert(0, periods[0].previous())
+    return periods
+
+
+def last_closed_semester() -> Period:
+    now = today()
+    return Period(now.year, 1) if now.month >= 7 else Period(now.year - 1, 2)
+
+
+class DashboardService:
+    # -- periods ------------------------------------------------------------------------------
+
+    def periods(self, session: Session, principal: Principal) -> list[str]:
+        """The semesters the caller can choose from, latest first."""
+        repository = PeriodRepository(session)
+        published = set(repository.published_semesters())
+        if principal.staff is not None:
+            published |= set(repository.reported_semesters())
+        return sorted(published, reverse=True)
+
+    def reported_periods(self, session: Session, member: Member) -> list[str]:
+        """The semesters ``member`` has reported, latest first."""
+        assert member.id is not None
+        return sorted(
+            PeriodRepository(session).reported_semesters(member_id=member.id), reverse=True
+        )
+
+    def default_period(self, session: Session, principal: Principal) -> str:
+        offered = self.periods(session, principal)
+        return offered[0] if offered else str(last_closed_semester())
+
+    def parse_semester(self, text: str | None, *, where: str = "query.periode") -> Period:
+        period = parse_period((text or "").strip(), where=where)
+        if not period.is_semester:
+            raise ValidationFailed(
+                "Choisissez un semestre (2025-S1 ou 2025-S2).",
+                errors=[ErrorItem(where, "semestre attendu")],
+            )
+        return period
+
+    # -- tables -------------------------------------------------------------------------------
+
+    def table(
+        self,
+        session: Session,
+        principal: Principal,
+        settings: Settings,
+        *,
+        indicator: str,
+        period: str,
+        by: Sequence[str] = (),
+    ) -> StatsTable:
+        """The published table; for staff, live figures when the period is not published.
+
+        Tables are kept per publication (they never change) and, for live figures, per set
+        of current report revisions (a new revision always has a new id and a later time).
+        """
+        staff = principal.staff is not None
+        _, dims = self.check_query(indicator, by)
+        text = str(parse_period(period, where="query.periode"))
+        publication = StatsRepository(session).latest_publication(text)
+        key: tuple[Any, ...]
+        if publication is not None:
+            key = ("published", publication.id, publication.number)
+            key += (publication.published_at.isoformat(), indicator, dims)
+        elif staff:
+            rules = astuple(disclosure_rules(settings))
+            key = (
+                "draft",
+                text,
+                PeriodRepository(session).fingerprint(text),
+                rules,
+                indicator,
+                dims,
+            )
+        else:
+            raise NotFound(f"Les statistiques du {fr_period(text)} ne sont pas encore publiées.")
+        cached = _table_cache.get(key)
+        if cached is not None:
+            return cached
+        table = stats_service.table(
+            session,
+            indicator_code=indicator,
+            period_text=text,
+            by_text=",".join(dims) or None,
+            draft=publication is None,
+            staff=staff,
+            settings=settings,
+        )
+        if publication is None or table.source.publication == publication.number:
+            if len(_table_cache) >= _CACHE_SIZE:
+                _table_cache.clear()
+            _table_cache[key] = table
+        return table
+
+    def preview(
+        self,
+        session: Session,
+        member: Member,
+        settings: Settings,
+        *,
+        indicator: str,
+        period: str,
+        by: Sequence[str] = (),
+    ) -> Preview:
+        """The member's preview, kept until one of the period's current revisions changes."""
+        _, dims = self.check_query(indicator, by)
+        text = str(parse_period(period, where="query.periode"))
+        rules = astuple(disclosure_rules(settings))
+        fingerprint = PeriodRepository(session).fingerprint(text)
+        key = ("preview", member.id, text, fingerprint, rules, indicator, dims)
+        cached = _preview_cache.get(key)
+        if cached is None:
+            cached = stats_service.preview(
+                session,
+                member=member,
+                indicator_code=indicator,
+                period_text=text,
+                by_text=",".join(dims) or None,
+                settings=settings,
+            )
+            if len(_preview_cache) >= _CACHE_SIZE:
+                _preview_cache.clear()
+            _preview_cache[key] = cached
+        return cached
+
+    def check_query(self, indicator: str, by: Sequence[str]) -> tuple[Indicator, tuple[str, ...]]:
+        """The indicator and breakdowns asked for, or a 422 naming the field (French)."""
+        found = parse_indicator(indicator)
+        try:
+            dims = parse_by(",".join(by), found)
+        except ValidationFailed as exc:
+            raise ValidationFailed(
+                exc.detail, errors=[ErrorItem("query.par", exc.detail)]
+            ) from None
+        return found, dims
+
+    def trend(
+        self,
+        session: Session,
+        principal: Principal,
+        settings: Settings,
+        *,
+        indicator: str,
+        period: Period,
+        by: Sequence[str] = (),
+        length: int = EXPLORER_TREND_LENGTH,
+    ) -> list[tuple[str, StatsTable | None]]:
+        """The table of each semester up to ``period``: None where nothing can be shown."""
+        window = semester_window(period, length)
+        published = StatsRepository(session).publications([str(p) for p in window])
+        points: list[tuple[str, StatsTable | None]] = []
+        for p in window:
+            if str(p) in published or (principal.staff is not None and p == period):
+                try:
+                    table = self.table(
+                        session, principal, settings, indicator=indicator, period=str(p), by=by
+                    )
+                except NotFound:
+                    table = None
+                points.append((str(p), table))
+            else:
+                points.append((str(p), None))
+        while len(points) > 1 and points[0][1] is None:
+            points.pop(0)  # semesters before the first publication
+        return points
+
+    # -- overview -----------------------------------------------------------------------------
+
+
+def catalogue_choices() -> list[Indicator]:
+    """Indicators offered by the explorer, declared ones first, then derived ones."""
+    indicators = list(get_catalogue().indicators.values())
+    return [i for i in indicators if not i.derived] + [i for i in indicators if i.derived]
+
+
+dashboard_service = DashboardService()
+
+
+def clear_caches() -> None:
+    """Forget every kept table (tests that roll their database back call this)."""
+    from hub.web.overview import forget_figures
+
+    forget_figures()
+    _table_cache.clear()
+    _preview_cache.clear()

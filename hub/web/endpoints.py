@@ -1,0 +1,183 @@
+"""The dashboard's pages (server-rendered, French) and its sign-in.
+
+``router`` gathers every page; routes answer French HTML pages, errors included, and stay
+out of the OpenAPI document of the API.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from hub.config import Settings
+from hub.db import SessionDep
+from hub.web.auth import (
+    HOME_PATH,
+    LOGIN_PATH,
+    CheckedForm,
+    CsrfRejected,
+    PageUser,
+    clear_session_cookie,
+    cookie_is_secure,
+    login_cookie_name,
+    read_form,
+    safe_target,
+    set_session_cookie,
+    settings_of,
+)
+from hub.web.federation_pages import router as federation_router
+from hub.web.rendering import (
+    CSRF_MESSAGE,
+    STATIC,
+    PageRoute,
+    install_error_pages,
+    redirect,
+    render,
+)
+from hub.web.service import login_csrf_token, new_identifier, tokens_match, web_auth_service
+from hub.web.stats_pages import router as stats_router
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+LOGIN_COOKIE_MAX_AGE = 3600
+MAX_PASSWORD_LENGTH = 1024
+MAX_EMAIL_LENGTH = 254
+REFUSED = "Adresse électronique ou mot de passe incorrect."
+
+
+def _login_nonce(request: Request, settings: Settings) -> str:
+    """The browser's pre-login value, kept across reloads so that two tabs both work."""
+    current = request.cookies.get(login_cookie_name(settings), "")
+    return current if 20 <= len(current) <= 64 and current.isascii() else new_identifier()
+
+
+def _login_page(
+    request: Request,
+    settings: Settings,
+    *,
+    status_code: int = 200,
+    message: str | None = None,
+    email: str = "",
+    suite: str = HOME_PATH,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    nonce = _login_nonce(request, settings)
+    response = render(
+        request,
+        "login.html",
+        user=None,
+        status_code=status_code,
+        headers=headers,
+        title="Connexion",
+        csrf_token=login_csrf_token(settings, nonce),
+        message=message,
+        email=email,
+        suite=suite,
+    )
+    response.set_cookie(
+        login_cookie_name(settings),
+        nonce,
+        max_age=LOGIN_COOKIE_MAX_AGE,
+        path=LOGIN_PATH,
+        secure=cookie_is_secure(request, settings),
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep) -> Response:
+    settings = settings_of(request)
+    user = web_auth_service.resolve(
+        session, settings, request.cookies.get(settings.session_cookie_name)
+    )
+    return redirect(HOME_PATH if user is not None else LOGIN_PATH)
+
+
+@router.get(LOGIN_PATH)
+def login_form(request: Request, session: SessionDep, suite: str | None = None) -> Response:
+    settings = settings_of(request)
+    target = safe_target(suite)
+    raw = request.cookies.get(settings.session_cookie_name)
+    if web_auth_service.resolve(session, settings, raw) is not None:
+        return redirect(target)
+    return _login_page(request, settings, suite=target)
+
+
+@router.post(LOGIN_PATH)
+async def login(request: Request, session: SessionDep) -> Response:
+    settings = settings_of(request)
+    try:
+        form = await read_form(request)
+    except CsrfRejected:
+        return _login_page(request, settings, status_code=403, message=CSRF_MESSAGE)
+    fields = {
+        name: value if isinstance(value := form.get(name), str) else ""
+        for name in ("csrf_token", "email", "password", "suite")
+    }
+    email = fields["email"].strip()[:MAX_EMAIL_LENGTH]
+    target = safe_target(fields["suite"])
+    nonce = request.cookies.get(login_cookie_name(settings))
+    if not nonce or not tokens_match(login_csrf_token(settings, nonce), fields["csrf_token"]):
+        return _login_page(
+            request, settings, status_code=403, message=CSRF_MESSAGE, email=email, suite=target
+        )
+    password = fields["password"]
+    if not email or not password or len(password) > MAX_PASSWORD_LENGTH:
+        return _login_page(
+            request, settings, status_code=401, message=REFUSED, email=email, suite=target
+        )
+    result = web_auth_service.login(
+        session,
+        settings,
+        email=email,
+        password=password,
+        client=request.client.host if request.client else None,
+        previous_session_id=request.cookies.get(settings.session_cookie_name),
+    )
+    if result.status == "throttled":
+        minutes = max(1, -(-result.retry_after_s // 60))
+        return _login_page(
+            request,
+            settings,
+            status_code=429,
+            message=(
+                "Trop de tentatives de connexion infructueuses : réessayez dans "
+                f"{minutes} minute{'s' if minutes > 1 else ''}."
+            ),
+            email=email,
+            suite=target,
+            headers={"Retry-After": str(result.retry_after_s)},
+        )
+    if result.status == "refused" or result.session_id is None:
+        return _login_page(
+            request, settings, status_code=401, message=REFUSED, email=email, suite=target
+        )
+    response = redirect(target)
+    set_session_cookie(response, request, settings, result.session_id)
+    response.delete_cookie(login_cookie_name(settings), path=LOGIN_PATH)
+    return response
+
+
+@router.post("/deconnexion")
+def logout(request: Request, session: SessionDep, user: PageUser, _: CheckedForm) -> Response:
+    settings = settings_of(request)
+    raw = request.cookies.get(settings.session_cookie_name)
+    if raw:
+        web_auth_service.logout(session, raw)
+    response = redirect(LOGIN_PATH)
+    clear_session_cookie(response, request, settings)
+    return response
+
+
+router.include_router(stats_router)
+router.include_router(federation_router)
+
+
+def mount_dashboard(app: FastAPI) -> None:
+    """Serve the pages, their static files under ``/static`` and French error pages."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_error_pages(app)

@@ -1,0 +1,152 @@
+"""Staff pages: completeness of a semester, the member CAEs, and publishing a semester."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from hub.db import SessionDep
+from hub.errors import ErrorItem, ValidationFailed
+from hub.members.service import member_service, member_user_service, token_service
+from hub.periods import Period
+from hub.schemas.service import get_registry
+from hub.stats.service import disclosure_rules, stats_service
+from hub.web.auth import CheckedForm, PublisherPage, StaffPage, settings_of
+from hub.web.dashboard import dashboard_service, semester_window
+from hub.web.rendering import PageRoute, redirect, render
+from hub.web.repository import PeriodRepository
+
+router = APIRouter(route_class=PageRoute)
+
+SirenPath = Annotated[str, Path(max_length=20)]
+PeriodPath = Annotated[str, Path(max_length=20)]
+MEMBER_HISTORY = 4
+
+
+def _period(session: SessionDep, user: StaffPage, text: str | None) -> Period:
+    if text:
+        return dashboard_service.parse_semester(text)
+    return Period.parse(dashboard_service.default_period(session, user.principal))
+
+
+@router.get("/completude")
+def completeness(
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    periode: str | None = None,
+    region: str = "",
+) -> Response:
+    period = _period(session, user, periode)
+    regions = get_registry().code_list("code-region")
+    if region and region not in regions:
+        raise ValidationFailed(
+            f"Région inconnue : « {region[:10]} ».",
+            errors=[ErrorItem("query.region", "code INSEE de région attendu")],
+        )
+    result = stats_service.completeness(session, period_text=str(period), member=None)
+    present = sorted({r.region for r in result.rows}, key=lambda code: regions.get(code, code))
+    rows = [r for r in result.rows if not region or r.region == region]
+    return render(
+        request,
+        "completeness.html",
+        user=user,
+        title=f"Complétude — {period}",
+        period=str(period),
+        periods=dashboard_service.periods(session, user.principal),
+        completeness=result,
+        rows=rows,
+        reported=sum(r.reported for r in rows),
+        region=region,
+        regions=[(code, regions.get(code, code)) for code in present],
+        region_labels=regions,
+    )
+
+
+@router.get("/membres")
+def members(request: Request, user: StaffPage, session: SessionDep) -> Response:
+    listed = member_service.list(session, include_inactive=True)
+    tokens = Counter(
+        t.member_siren
+        for t in token_service.list(session)
+        if t.status == "active" and t.member_siren
+    )
+    return render(
+        request,
+        "members.html",
+        user=user,
+        title="CAE membres",
+        members=listed,
+        active_tokens=tokens,
+        region_labels=get_registry().code_list("code-region"),
+    )
+
+
+@router.get("/membres/{siren}")
+def member(request: Request, user: StaffPage, session: SessionDep, siren: SirenPath) -> Response:
+    found = member_service.get_by_siren(session, siren)
+    registry = get_registry()
+    latest = Period.parse(dashboard_service.default_period(session, user.principal))
+    periods = [str(p) for p in reversed(semester_window(latest, MEMBER_HISTORY))]
+    assert found.id is not None
+    reports = PeriodRepository(session).member_reports(found.id, periods)
+    history = [(p, reports.get(p)) for p in periods]
+    return render(
+        request,
+        "member.html",
+        user=user,
+        title=found.name,
+        member=found,
+        region_label=registry.code_list("code-region").get(found.region, found.region),
+        trades=[(c, registry.code_list("code-trade").get(c, c)) for c in found.trades],
+        departements=[
+            (c, registry.code_list("code-departement").get(c, c)) for c in found.departements
+        ],
+        tokens=token_service.list(session, member_siren=found.siren),
+        accounts=member_user_service.list(session, member_siren=found.siren),
+        history=history,
+    )
+
+
+@router.get("/publication/{periode}")
+def publication_form(
+    request: Request,
+    user: PublisherPage,
+    session: SessionDep,
+    periode: PeriodPath,
+    publiee: int | None = None,
+) -> Response:
+    period = dashboard_service.parse_semester(periode, where="path.periode")
+    state = stats_service.completeness(session, period_text=str(period), member=None)
+    return render(
+        request,
+        "publication.html",
+        user=user,
+        title=f"Publier — {period}",
+        period=str(period),
+        completeness=state,
+        included=[r for r in state.rows if r.reported],
+        missing=[r for r in state.rows if not r.reported],
+        rules=disclosure_rules(settings_of(request)),
+        done=publiee,
+    )
+
+
+@router.post("/publication/{periode}")
+def publish(
+    request: Request,
+    user: PublisherPage,
+    session: SessionDep,
+    _: CheckedForm,
+    periode: PeriodPath,
+) -> Response:
+    period = dashboard_service.parse_semester(periode, where="path.periode")
+    staff = user.principal.staff
+    assert staff is not None
+    summary = stats_service.publish(
+        session, period_text=str(period), staff=staff, settings=settings_of(request)
+    )
+    return redirect(f"/publication/{summary.period}?publiee={summary.number}")

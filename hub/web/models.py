@@ -1,0 +1,54 @@
+"""Tables of the web domain: dashboard sessions and failed logins.
+
+Both live in the database so that any hub process can answer any request.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
+from sqlmodel import Field, SQLModel
+
+from hub.db import UTCDateTime, utcnow
+
+
+class WebSession(SQLModel, table=True):
+    """A logged-in browser. Only the SHA-256 of the cookie's random identifier is kept."""
+
+    __tablename__ = "web_session"
+    __table_args__ = (
+        CheckConstraint("(staff_id IS NULL) <> (member_user_id IS NULL)", name="one_owner"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    id_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    staff_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("staff_account.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    member_user_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("member_user.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login, counted against the address tried and against the client.
+
+    ``key_hash`` is a keyed hash of ``email:<address>`` or ``client:<ip>``: what people type
+    in the login form is never stored.
+    """
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    failed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -1,0 +1,228 @@
+"""Dashboard sign-in: server-side sessions, CSRF tokens and the login throttle.
+
+Sessions live in the database rather than in a signed cookie (itsdangerous), because:
+
+- logout, expiry and the deactivation of an account take effect at once on every hub
+  process, whereas a signed cookie stays valid until it expires whatever the server does;
+- the cookie carries 256 random bits and nothing else; the database keeps only their
+  SHA-256, so a copy of the database cannot be replayed as a cookie;
+- every login draws a new identifier and deletes the browser's previous session, so an
+  identifier planted before login (session fixation) never becomes a logged-in session.
+
+The price is one indexed lookup per page, which loads the account the page needs anyway.
+
+CSRF: synchronizer tokens. A session's token is an HMAC of its identifier under
+``HUB_SECRET_KEY``: bound to the session, replaced with it at login, never stored. Before
+login, the form's token is the HMAC of a random value held in a short-lived HttpOnly cookie;
+a page of another site can neither read that cookie nor compute the HMAC.
+
+Throttle: each failed login is a row, keyed by an HMAC of the address tried and of the
+client's IP address (what people type is not stored), so that every process counts the same.
+Past ``login_max_failures`` failures for one address, or ``login_max_failures_per_client``
+from one client, within ``login_failure_window_s``, attempts are refused without checking
+the password until the oldest counted failure leaves the window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from sqlmodel import Session
+
+from hub.config import Settings
+from hub.db import utcnow
+from hub.members.repository import MemberRepository, MemberUserRepository, StaffRepository
+from hub.members.service import Principal, password_auth_service, session_principal
+from hub.web.models import WebSession
+from hub.web.repository import LoginFailureRepository, WebSessionRepository
+
+_ID_BYTES = 32
+_MAX_ID_LENGTH = 128
+TOUCH_RESOLUTION = timedelta(seconds=60)
+
+
+def _sign(settings: Settings, purpose: str, value: str) -> str:
+    key = settings.secret_key.get_secret_value().encode("utf-8")
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _id_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def new_identifier() -> str:
+    return secrets.token_urlsafe(_ID_BYTES)
+
+
+def session_csrf_token(settings: Settings, session_id: str) -> str:
+    return _sign(settings, "csrf", session_id)
+
+
+def login_csrf_token(settings: Settings, nonce: str) -> str:
+    return _sign(settings, "connexion", nonce)
+
+
+def tokens_match(expected: str, given: str | None) -> bool:
+    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+
+
+@dataclass(frozen=True)
+class WebUser:
+    """Who is behind a page request: the API's principal plus what the pages display."""
+
+    principal: Principal
+    display_name: str
+    email: str
+    csrf_token: str
+    record: WebSession
+
+    @property
+    def is_staff(self) -> bool:
+        return self.principal.staff is not None
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    status: Literal["ok", "refused", "throttled"]
+    session_id: str | None = None
+    retry_after_s: int = 0
+
+
+class WebAuthService:
+    def _throttle_keys(
+        self, settings: Settings, email: str, client: str | None
+    ) -> list[tuple[str, int]]:
+        keys = [
+            (_sign(settings, "login-email", email.strip().lower()), settings.login_max_failures)
+        ]
+        if client:
+            keys.append(
+                (_sign(settings, "login-client", client), settings.login_max_failures_per_client)
+            )
+        return keys
+
+    def retry_after(
+        self, session: Session, settings: Settings, *, email: str, client: str | None
+    ) -> int:
+        """Seconds before another attempt for ``email`` from ``client`` is heard (0: now)."""
+        now = utcnow()
+        window = timedelta(seconds=settings.login_failure_window_s)
+        failures = LoginFailureRepository(session)
+        wait = 0.0
+        for key, limit in self._throttle_keys(settings, email, client):
+            times = failures.since(key, now - window)
+            if len(times) >= limit:
+                freed_at = times[len(times) - limit] + window
+                wait = max(wait, (freed_at - now).total_seconds())
+        return math.ceil(wait)
+
+    def login(
+        self,
+        session: Session,
+        settings: Settings,
+        *,
+        email: str,
+        password: str,
+        client: str | None,
+        previous_session_id: str | None,
+    ) -> LoginResult:
+        """Check the throttle, then the password; on success, a fresh session identifier."""
+        wait = self.retry_after(session, settings, email=email, client=client)
+        if wait > 0:
+            return LoginResult("throttled", retry_after_s=wait)
+        now = utcnow()
+        failures = LoginFailureRepository(session)
+        matched = password_auth_service.check(session, email, password)
+        if matched is None:
+            keys = self._throttle_keys(settings, email, client)
+            failures.add([key for key, _ in keys], now)
+            failures.delete_before(now - timedelta(seconds=settings.login_failure_window_s))
+            return LoginResult("refused")
+        failures.clear(self._throttle_keys(settings, email, client)[0][0])
+        sessions = WebSessionRepository(session)
+        if previous_session_id:
+            self.logout(session, previous_session_id)
+        sessions.delete_expired(now)
+        raw = new_identifier()
+        sessions.add(
+            WebSession(
+                id_hash=_id_hash(raw),
+                staff_id=matched.staff.id if matched.staff is not None else None,
+                member_user_id=matched.member_user.id if matched.member_user is not None else None,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(seconds=self._first_lifetime(settings)),
+            )
+        )
+        return LoginResult("ok", session_id=raw)
+
+    @staticmethod
+    def _first_lifetime(settings: Settings) -> int:
+        return min(settings.session_idle_timeout_s, settings.session_max_age_s)
+
+    def resolve(
+        self, session: Session, settings: Settings, session_id: str | None
+    ) -> WebUser | None:
+        """The user of a live session, or None (unknown, expired, or account deactivated)."""
+        if not session_id or len(session_id) > _MAX_ID_LENGTH:
+            return None
+        sessions = WebSessionRepository(session)
+        record = sessions.get_by_hash(_id_hash(session_id))
+        if record is None:
+            return None
+        now = utcnow()
+        if now >= record.expires_at:
+            sessions.delete(record)
+            return None
+        user = self._user(session, settings, record, session_id)
+        if user is None:
+            sessions.delete(record)
+            return None
+        if now - record.last_seen_at >= TOUCH_RESOLUTION:
+            record.last_seen_at = now
+            record.expires_at = min(
+                record.created_at + timedelta(seconds=settings.session_max_age_s),
+                now + timedelta(seconds=settings.session_idle_timeout_s),
+            )
+            sessions.add(record)
+        return user
+
+    @staticmethod
+    def _user(
+        session: Session, settings: Settings, record: WebSession, session_id: str
+    ) -> WebUser | None:
+        csrf = session_csrf_token(settings, session_id)
+        if record.staff_id is not None:
+            staff = StaffRepository(session).get(record.staff_id)
+            if staff is None or not staff.active:
+                return None
+            return WebUser(
+                session_principal(staff=staff), staff.display_name, staff.email, csrf, record
+            )
+        assert record.member_user_id is not None
+        account = MemberUserRepository(session).get(record.member_user_id)
+        if account is None or not account.active:
+            return None
+        member = MemberRepository(session).get(account.member_id)
+        if member is None or not member.active:
+            return None
+        return WebUser(
+            session_principal(member=member), account.display_name, account.email, csrf, record
+        )
+
+    def logout(self, session: Session, session_id: str) -> None:
+        if len(session_id) > _MAX_ID_LENGTH:
+            return
+        sessions = WebSessionRepository(session)
+        record = sessions.get_by_hash(_id_hash(session_id))
+        if record is not None:
+            sessions.delete(record)
+
+
+web_auth_service = WebAuthService()

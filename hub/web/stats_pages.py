@@ -1,0 +1,246 @@
+"""Pages of the figures: the overview of a semester, the statistics explorer and its exports,
+and a member's preview of what the federation will see."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from hub.db import SessionDep
+from hub.errors import ErrorItem, HubError, ValidationFailed
+from hub.periods import Period
+from hub.stats.exports import ExportFormat, export_table
+from hub.stats.service import stats_service
+from hub.web.auth import MemberPage, PageUser, settings_of
+from hub.web.dashboard import catalogue_choices, dashboard_service
+from hub.web.overview import overview_service
+from hub.web.rendering import PageRoute, page_status, render
+from hub.web.tables import dimension_phrase, dimension_title, preview_rows, table_view
+from hub.web.visuals import figure_cards, table_chart, trend_chart, trend_table
+
+router = APIRouter(route_class=PageRoute)
+
+ParQuery = Annotated[list[str] | None, Query(max_length=40)]
+VIEWS = {"tableau", "evolution"}
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    "csv": "csv",
+    "xlsx": "xlsx",
+    "datapackage": "datapackage",
+}
+SEPARATORS: dict[str, Literal[",", ";"]] = {"virgule": ",", "point-virgule": ";"}
+
+
+def _period(session: SessionDep, user: PageUser, text: str | None) -> Period:
+    if text:
+        return dashboard_service.parse_semester(text)
+    return Period.parse(dashboard_service.default_period(session, user.principal))
+
+
+def _breakdowns(par: list[str] | None) -> list[str]:
+    return [p.strip() for p in (par or []) if p and p.strip()]
+
+
+def _dimension_choices() -> list[tuple[str, str]]:
+    from hub.indicators.catalogue import DIMENSIONS
+
+    return [(d, dimension_title(d)) for d in DIMENSIONS]
+
+
+@router.get("/tableau-de-bord")
+def overview(
+    request: Request, user: PageUser, session: SessionDep, periode: str | None = None
+) -> Response:
+    settings = settings_of(request)
+    period = _period(session, user, periode)
+    summary = overview_service.overview(session, user.principal, settings, period)
+    own = None
+    if user.principal.member is not None:
+        rows = stats_service.completeness(
+            session, period_text=str(period), member=user.principal.member
+        ).rows
+        own = rows[0] if rows else None
+    return render(
+        request,
+        "overview.html",
+        user=user,
+        title=f"Tableau de bord — {summary.period}",
+        overview=summary,
+        periods=dashboard_service.periods(session, user.principal),
+        cards=figure_cards(summary),
+        own=own,
+    )
+
+
+@router.get("/statistiques")
+def explorer(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    indicateur: str = "entrepreneurs",
+    periode: str | None = None,
+    par: ParQuery = None,
+    vue: str = "tableau",
+) -> Response:
+    settings = settings_of(request)
+    by = _breakdowns(par)
+    context: dict[str, Any] = {
+        "indicators": catalogue_choices(),
+        "dimensions": _dimension_choices(),
+        "periods": dashboard_service.periods(session, user.principal),
+        "chosen": {"indicateur": indicateur, "par": by, "vue": vue, "periode": periode or ""},
+        "table": None,
+        "view": None,
+        "chart": None,
+        "error": None,
+        "export_query": "",
+    }
+    status = 200
+    try:
+        if vue not in VIEWS:
+            raise ValidationFailed(
+                "Vue inconnue : choisissez « tableau » ou « evolution ».",
+                errors=[ErrorItem("query.vue", "tableau ou evolution")],
+            )
+        indicator, dims = dashboard_service.check_query(indicateur, by)
+        period = _period(session, user, periode)
+        context["chosen"]["periode"] = str(period)
+        context["indicator"] = indicator
+        if vue == "tableau":
+            table = dashboard_service.table(
+                session,
+                user.principal,
+                settings,
+                indicator=indicator.code,
+                period=str(period),
+                by=dims,
+            )
+            context.update(table=table, view=table_view(table), chart=table_chart(table))
+            context["export_query"] = _export_query(indicator.code, str(period), dims)
+        else:
+            points = dashboard_service.trend(
+                session,
+                user.principal,
+                settings,
+                indicator=indicator.code,
+                period=period,
+                by=dims[:1],
+            )
+            caption = f"{indicator.label} par semestre" + (
+                f", par {dimension_phrase(dims[0])}" if dims else ""
+            )
+            context.update(
+                trend_view=trend_table(points, dims[:1], caption=caption),
+                chart=trend_chart(points, dims[:1], indicator.label, indicator.unit),
+                trend_by=dims[:1],
+                dropped=dims[1:],
+            )
+    except HubError as exc:
+        status = page_status(exc)
+        context["error"] = exc.detail
+    return render(
+        request, "explorer.html", user=user, status_code=status, title="Statistiques", **context
+    )
+
+
+def _export_query(indicator: str, period: str, by: tuple[str, ...]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode([("indicateur", indicator), ("periode", period), *[("par", d) for d in by]])
+
+
+@router.get("/statistiques/export")
+def export(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    indicateur: str = "entrepreneurs",
+    periode: str | None = None,
+    par: ParQuery = None,
+    format: str = "csv",
+    separateur: str = "virgule",
+) -> Response:
+    if format not in EXPORT_FORMATS:
+        raise ValidationFailed(
+            "Format d'export inconnu : csv, xlsx ou datapackage.",
+            errors=[ErrorItem("query.format", "csv, xlsx ou datapackage")],
+        )
+    if separateur not in SEPARATORS:
+        raise ValidationFailed(
+            "Séparateur inconnu : virgule ou point-virgule.",
+            errors=[ErrorItem("query.separateur", "virgule ou point-virgule")],
+        )
+    indicator, dims = dashboard_service.check_query(indicateur, _breakdowns(par))
+    period = _period(session, user, periode)
+    table = dashboard_service.table(
+        session,
+        user.principal,
+        settings_of(request),
+        indicator=indicator.code,
+        period=str(period),
+        by=dims,
+    )
+    result = export_table(table, EXPORT_FORMATS[format], separator=SEPARATORS[separateur])
+    return Response(
+        result.content,
+        media_type=result.media_type,
+        headers={
+            "Content-Disposition": result.content_disposition,
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get("/apercu")
+def preview(
+    request: Request,
+    user: MemberPage,
+    session: SessionDep,
+    indicateur: str = "entrepreneurs",
+    periode: str | None = None,
+    par: ParQuery = None,
+) -> Response:
+    member = user.principal.member
+    assert member is not None
+    by = _breakdowns(par)
+    offered = dashboard_service.reported_periods(session, member)
+    context: dict[str, Any] = {
+        "indicators": [i for i in catalogue_choices() if not i.derived],
+        "dimensions": _dimension_choices(),
+        "chosen": {"indicateur": indicateur, "par": by, "periode": periode or ""},
+        "preview": None,
+        "error": None,
+    }
+    status = 200
+    try:
+        indicator, dims = dashboard_service.check_query(indicateur, by)
+        context["indicator"] = indicator
+        if periode or offered:
+            period = (
+                dashboard_service.parse_semester(periode) if periode else Period.parse(offered[0])
+            )
+            context["chosen"]["periode"] = str(period)
+            context["preview"] = result = dashboard_service.preview(
+                session,
+                member,
+                settings_of(request),
+                indicator=indicator.code,
+                period=str(period),
+                by=dims,
+            )
+            context["rows"] = preview_rows(result)
+            context["dimension_titles"] = [dimension_title(d) for d in result.by] or ["Cellule"]
+    except HubError as exc:
+        status = page_status(exc)
+        context["error"] = exc.detail
+    context["periods"] = offered
+    return render(
+        request,
+        "preview.html",
+        user=user,
+        status_code=status,
+        title="Ce que la fédération verra",
+        **context,
+    )
