@@ -127,9 +127,15 @@ def _register_subcommands() -> None:
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(staff_app, name="staff")
     app.add_typer(schemas_app, name="schemas")
+    from connectors.sdk.cli import connectors_app
+
+    app.add_typer(connectors_app, name="connectors")
     from hub.demo import demo
 
     app.command()(demo)
+    from connectors.sync.cli import sync
+
+    app.command()(sync)
 
 
 _register_subcommands()
