@@ -56,6 +56,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Execution option marking a transaction that will write (see the SQLite "begin" hook).
+WRITE_INTENT = "hub_write_intent"
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def make_engine(settings: Settings, *, url: str | None = None) -> Engine:
     """An engine for ``url`` (default: the settings' database) with the pragmas the hub needs."""
     url = url or settings.database_url
@@ -83,7 +88,11 @@ def make_engine(settings: Settings, *, url: str | None = None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Connection) -> None:
-            connection.exec_driver_sql("BEGIN")
+            # A deferred transaction that reads, then writes, fails at once with "database is
+            # locked" when another writer got there first: a writing request takes the write
+            # lock up front and waits its turn (busy_timeout) instead.
+            writes = connection.get_execution_options().get(WRITE_INTENT, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -132,6 +141,8 @@ def get_session(request: Request) -> Iterator[Session]:
     """
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
+        if request.method not in READ_ONLY_METHODS and isinstance(session.get_bind(), Engine):
+            session.connection(execution_options={WRITE_INTENT: True})
         try:
             yield session
         except BaseException:

@@ -7,8 +7,6 @@ they never change; live figures (``draft``) are for staff only.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict
@@ -232,7 +230,12 @@ class StatsService:
         publication: Publication | None,
         rules: Rules,
     ) -> StatsTable:
-        cache = (publication.id,) if publication is not None else None
+        # An id alone is not enough: a rolled-back publication's id can be handed out again.
+        cache = (
+            (publication.id, publication.period, publication.number, publication.published_at)
+            if publication is not None
+            else None
+        )
         if indicator.code == ASSOCIATE_RATE.code:
             cells = self._rate_cells(session, by, reports, rules, cache)
         else:
@@ -518,36 +521,6 @@ class StatsService:
             reports=len(current),
             revised_since_previous=revised,
         )
-
-
-def table_csv(table: StatsTable) -> str:
-    """The same table as CSV, with French headers."""
-    registry = get_registry()
-    titles = {d: registry.latest(DIMENSION_LISTS[d]).title for d in table.by}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    header = []
-    for d in table.by:
-        header += [f"{titles[d]} (code)", titles[d]]
-    header += [
-        f"{table.indicator.label} ({table.indicator.unit})",
-        "CAE contributrices",
-        "Statut",
-        "Motif",
-    ]
-    writer.writerow(header)
-    for cell in table.cells:
-        row: list[Any] = []
-        for d in table.by:
-            code = cell.dims.get(d)
-            row += [code or "Total", cell.labels.get(d, "Total") if code else "Total"]
-        if cell.suppressed is None:
-            value = "" if cell.value is None else str(cell.value).replace(".", ",")
-            row += [value, cell.contributors, "publiée", ""]
-        else:
-            row += ["", "", "masquée", table.legend[cell.suppressed.value]]
-        writer.writerow(row)
-    return buffer.getvalue()
 
 
 stats_service = StatsService()

@@ -1,0 +1,56 @@
+"""Several CAEs sending at the same moment: on SQLite none of them may be turned away."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from bench.federation import generate_federation
+from hub.main import create_app
+from hub.members.schemas import MemberCreate
+from hub.members.service import member_service
+from tests.databases import fresh_database, settings_for
+from tests.factories import bearer, issue_token
+
+ROUNDS = 3
+
+
+def test_simultaneous_reports_on_sqlite_are_all_stored(tmp_path: Path) -> None:
+    federation = generate_federation(caes=4, first="2024-S1", semesters=ROUNDS, seed=5, dominant=1)
+    with fresh_database("sqlite", tmp_path) as engine:
+        with Session(engine) as session:
+            tokens = {}
+            for cae in federation.caes:
+                member = member_service.create(session, MemberCreate(**cae.profile()))
+                tokens[cae.siren] = issue_token(session, member=member)
+            session.commit()
+        app = create_app(settings_for(str(engine.url)), engine=engine)
+        statuses: list[int] = []
+        lock = threading.Lock()
+        barrier = threading.Barrier(len(federation.caes))
+
+        def send(siren: str) -> None:
+            with TestClient(app) as client:
+                for cae, period, document in federation.reports():
+                    if cae.siren != siren:
+                        continue
+                    barrier.wait()
+                    response = client.put(
+                        f"/v1/indicators/reports/{period}",
+                        json=document,
+                        headers=bearer(tokens[siren]),
+                    )
+                    with lock:
+                        statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=send, args=(c.siren,)) for c in federation.caes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+    assert len(statuses) == len(federation.caes) * ROUNDS
+    assert set(statuses) <= {200, 201}, statuses
