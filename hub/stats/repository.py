@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import func
@@ -63,9 +63,30 @@ class StatsRepository:
         self.session.flush()
         return publication
 
-    def cells(self, report_ids: Sequence[int], indicator: str) -> list[CellRow]:
-        """Every cell of ``indicator`` in these revisions."""
+    def dim_sets(self, report_ids: Sequence[int], indicator: str) -> list[tuple[int, str]]:
+        """Which breakdowns (``dim_set``) of ``indicator`` each member's revision carries."""
         if not report_ids:
+            return []
+        query = (
+            select_rows(col(IndicatorReport.member_id), col(IndicatorCell.dim_set))
+            .join(IndicatorReport, col(IndicatorCell.report_id) == IndicatorReport.id)
+            .where(
+                col(IndicatorCell.report_id).in_(list(report_ids)),
+                col(IndicatorCell.indicator) == indicator,
+            )
+            .distinct()
+        )
+        return [(int(member), str(dim_set)) for member, dim_set in self.session.execute(query)]
+
+    def cells(
+        self,
+        report_ids: Sequence[int],
+        indicator: str,
+        *,
+        dim_sets: Collection[str] | None = None,
+    ) -> list[CellRow]:
+        """Every cell of ``indicator`` in these revisions (only of ``dim_sets`` if given)."""
+        if not report_ids or (dim_sets is not None and not dim_sets):
             return []
         columns: list[Any] = [
             IndicatorReport.member_id,
@@ -81,6 +102,8 @@ class StatsRepository:
                 col(IndicatorCell.indicator) == indicator,
             )
         )
+        if dim_sets is not None:
+            query = query.where(col(IndicatorCell.dim_set).in_(sorted(dim_sets)))
         rows: list[CellRow] = []
         for member_id, dim_set, *dims, value in self.session.execute(query).all():
             values = dict(zip(DIM_COLUMNS, dims, strict=True))

@@ -8,7 +8,7 @@ they never change; live figures (``draft``) are for staff only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
 from dataclasses import asdict
 from typing import Any
 
@@ -108,6 +108,19 @@ def parse_by(text: str | None, indicator: Indicator) -> tuple[str, ...]:
     return dims
 
 
+def choose_dim_sets(pairs: Iterable[tuple[int, str]], needed: Set[str]) -> dict[int, str]:
+    """For each member, the coarsest breakdown it sent that carries every ``needed`` dimension."""
+    sets_by_member: dict[int, set[str]] = defaultdict(set)
+    for member_id, dim_set in pairs:
+        sets_by_member[member_id].add(dim_set)
+    chosen: dict[int, str] = {}
+    for member_id, sets in sets_by_member.items():
+        usable = [s for s in sets if needed <= set(filter(None, s.split(",")))]
+        if usable:
+            chosen[member_id] = min(usable, key=lambda s: (s.count(",") + bool(s), s))
+    return chosen
+
+
 def gather(
     rows: Sequence[tuple[int, str, dict[str, str], int]],
     *,
@@ -118,15 +131,7 @@ def gather(
     """Each member's contribution to each cell of the ``by`` breakdown (restricted to
     ``fixed``), taken from the coarsest breakdown of its report that carries those dimensions.
     Consistency checks at ingest guarantee that every such breakdown gives the same sums."""
-    needed = set(by) | set(fixed)
-    sets_by_member: dict[int, set[str]] = defaultdict(set)
-    for member_id, dim_set, _, _ in rows:
-        sets_by_member[member_id].add(dim_set)
-    chosen: dict[int, str] = {}
-    for member_id, sets in sets_by_member.items():
-        usable = [s for s in sets if needed <= set(filter(None, s.split(",")))]
-        if usable:
-            chosen[member_id] = min(usable, key=lambda s: (s.count(",") + bool(s), s))
+    chosen = choose_dim_sets([(m, dim_set) for m, dim_set, _, _ in rows], {*by, *fixed})
     centi_sums: dict[tuple[str, ...], dict[int, int]] = defaultdict(dict)
     for member_id, dim_set, dims, centi in rows:
         if chosen.get(member_id) != dim_set:
@@ -167,7 +172,10 @@ class StatsService:
         fixed: Mapping[str, str],
     ) -> Contributions:
         report_ids = [r.id for r in reports.values() if r.id is not None]
-        rows = StatsRepository(session).cells(report_ids, indicator.code)
+        repository = StatsRepository(session)
+        # Fetch only the breakdown each member's figures will be read from, not all of them.
+        chosen = choose_dim_sets(repository.dim_sets(report_ids, indicator.code), {*by, *fixed})
+        rows = repository.cells(report_ids, indicator.code, dim_sets=set(chosen.values()))
         return gather(rows, kind=indicator.kind, by=by, fixed=fixed)
 
     def _protected(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import select
 from datetime import UTC, datetime
 
 import connectors.sync
@@ -54,6 +55,17 @@ def test_log_lines_when_not_a_terminal() -> None:
     assert datetime.fromisoformat(lines[0].split(" ", 1)[0]).tzinfo is not None
 
 
+def _drain(fd: int) -> bytes:
+    """Everything written to the terminal so far: a pty hands it over in several pieces."""
+    chunks = []
+    while select.select([fd], [], [], 0.5)[0]:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def test_a_progress_bar_in_a_terminal() -> None:
     main, secondary = os.openpty()
     with os.fdopen(secondary, "w", encoding="utf-8") as terminal:
@@ -63,7 +75,7 @@ def test_a_progress_bar_in_a_terminal() -> None:
         progress.done(ACCEPTED)
         progress.finish()
         terminal.flush()
-        shown = os.read(main, 65536).decode("utf-8", errors="replace")
+        shown = _drain(main).decode("utf-8", errors="replace")
     os.close(main)
     assert "indicator-report/2025-S1 : accepté (révision 4)" in shown
     assert "envoi au hub" in shown
