@@ -13,6 +13,7 @@ from typing import Literal
 from hub.indicators.catalogue import DIMENSION_LISTS
 from hub.schemas.service import get_registry
 from hub.stats.disclosure import Reason
+from hub.stats.export_layout import dimension_title as dimension_title
 from hub.stats.schemas import IndicatorInfo, Preview, StatsCell, StatsTable
 from hub.web.format import NBSP, fr_decimal, fr_eur, fr_int, fr_percent, fr_period
 
@@ -42,10 +43,6 @@ def format_value(indicator: IndicatorInfo, value: float | None) -> str:
     if indicator.unit == "heures":
         return f"{fr_int(value)}{NBSP}h" if value is not None else fr_int(None)
     return fr_decimal(value, 1)
-
-
-def dimension_title(dim: str) -> str:
-    return get_registry().latest(DIMENSION_LISTS[dim]).title
 
 
 def dimension_phrase(dim: str) -> str:

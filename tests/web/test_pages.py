@@ -87,6 +87,10 @@ def test_explorer_table_marks_suppressed_cells_with_a_reason(
     assert '<table class="stats"' in html and "<caption" in html
     assert 'scope="col"' in html and 'scope="row"' in html
     assert "Cellules masquées (secret statistique)" in html
+    offered = re.search(r"Ventilations possibles selon l'indicateur : ([^.]*)\.", html)
+    assert offered is not None
+    assert "Métier du bâtiment (code NAF)" in offered.group(1)
+    assert "age_band" not in offered.group(1)
     for reason in {c.suppressed for c in hidden if c.suppressed is not None}:
         assert table.legend[reason.value][1:] in html
     assert 'class="graphique-barres' in html or "graphique graphique-barres" in html
