@@ -200,11 +200,12 @@ def _table(records: list[list[Cell]], columns: Sequence[Column], label: str) -> 
 def _find_header(
     records: list[list[Cell]], columns: Sequence[Column], label: str
 ) -> tuple[int, dict[str, int]]:
-    """The header row: the first of the top rows that holds every required column."""
+    """The header row: the first of the top rows that holds every required column and at
+    least one known column (a title line holds none, even when every column is optional)."""
     best: tuple[int, dict[str, int]] | None = None
     for index, record in enumerate(records[:_HEADER_SEARCH_ROWS]):
         positions, twice = _match_columns(record, columns)
-        if all(column.name in positions for column in columns if column.required):
+        if positions and all(column.name in positions for column in columns if column.required):
             if twice is not None:
                 name, first, second = twice
                 raise ConfigError(
@@ -216,6 +217,11 @@ def _find_header(
             best = (index, positions)
     found = best[1] if best else {}
     missing = [column for column in columns if column.required and column.name not in found]
+    if not missing:
+        known = ", ".join(f"« {column.title} »" for column in columns)
+        raise ConfigError(
+            f"aucune colonne reconnue dans le fichier « {label} » (attendu : {known})"
+        )
     names = ", ".join(f"« {column.title} » ({column.name})" for column in missing)
     plural = "les colonnes" if len(missing) > 1 else "la colonne"
     raise ConfigError(f"il manque {plural} {names} dans le fichier « {label} »")

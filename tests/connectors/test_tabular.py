@@ -283,3 +283,33 @@ def test_parse_month(value: str | datetime | None, expected: date | None) -> Non
 def test_parse_month_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="mois"):
         parse_month(text)
+
+
+OPTIONAL_ONLY = [
+    Column("id", ("ID enseigne",), required=False),
+    Column("name", ("Enseigne",), required=False),
+]
+
+
+def test_title_lines_above_a_header_of_optional_columns_are_skipped(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Export des enseignes"])
+    sheet.append(["Généré le 02/01/2026"])
+    sheet.append(["ID enseigne", "Enseigne"])
+    sheet.append([7, "Toits du Lauragais"])
+    path = tmp_path / "enseignes.xlsx"
+    workbook.save(path)
+
+    table = read_table(path, OPTIONAL_ONLY, label="enseignes")
+    assert [(row.as_text("id"), row.as_text("name")) for row in table] == [
+        ("7", "Toits du Lauragais")
+    ]
+    assert [row.source for row in table] == ["enseignes ligne 4"]
+
+
+def test_a_file_without_any_known_column_is_a_configuration_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "autre.csv", "Nom;Ville\nA;B\n")
+    with pytest.raises(ConfigError, match="aucune colonne reconnue dans le fichier « autre »"):
+        read_table(path, OPTIONAL_ONLY, label="autre")
