@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 
-from bench import disclosure, ingest
+from bench import disclosure, ingest, pages
 
 
 def main() -> None:
     start = time.perf_counter()
     ingest.main()
     disclosure.main()
+    pages.main()
     print()
     print(f"All benchmarks done in {time.perf_counter() - start:.0f} s.")
 

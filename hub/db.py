@@ -123,8 +123,12 @@ def session_factory(bind: Engine | Connection, **options: Any) -> sessionmaker[S
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A unit of work outside a request (CLI, jobs): commit on success, roll back on error."""
+    """A unit of work outside a request (CLI, jobs): commit on success, roll back on error.
+
+    It may write, so on SQLite it waits for the write lock rather than failing on it.
+    """
     with Session(engine, expire_on_commit=False) as session:
+        session.connection(execution_options={WRITE_INTENT: True})
         try:
             yield session
         except BaseException:

@@ -6,14 +6,16 @@ import threading
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bench.federation import generate_federation
+from hub.db import session_scope
 from hub.main import create_app
+from hub.members.models import StaffAccount
 from hub.members.schemas import MemberCreate
 from hub.members.service import member_service
 from tests.databases import fresh_database, settings_for
-from tests.factories import bearer, issue_token
+from tests.factories import bearer, create_staff, issue_token
 
 ROUNDS = 3
 
@@ -54,3 +56,28 @@ def test_simultaneous_reports_on_sqlite_are_all_stored(tmp_path: Path) -> None:
 
     assert len(statuses) == len(federation.caes) * ROUNDS
     assert set(statuses) <= {200, 201}, statuses
+
+
+def test_simultaneous_command_line_writes_on_sqlite_wait_their_turn(tmp_path: Path) -> None:
+    with fresh_database("sqlite", tmp_path) as engine:
+        failures: list[BaseException] = []
+        barrier = threading.Barrier(4)
+
+        def add_staff() -> None:
+            barrier.wait()
+            try:
+                with session_scope(engine) as session:
+                    create_staff(session)
+            except BaseException as error:
+                failures.append(error)
+
+        threads = [threading.Thread(target=add_staff) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        with Session(engine) as session:
+            count = len(session.exec(select(StaffAccount)).all())
+
+    assert failures == []
+    assert count == 4
