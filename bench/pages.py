@@ -133,7 +133,7 @@ def sign_in(client: TestClient, password: str) -> None:
 
 def forget_tables() -> None:
     """Empty the process's caches of protected tables, page tables and headline figures."""
-    stats_module._published_cache.clear()
+    stats_module.clear_caches()
     clear_caches()
 
 

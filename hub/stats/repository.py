@@ -63,20 +63,23 @@ class StatsRepository:
         self.session.flush()
         return publication
 
-    def dim_sets(self, report_ids: Sequence[int], indicator: str) -> list[tuple[int, str]]:
-        """Which breakdowns (``dim_set``) of ``indicator`` each member's revision carries."""
+    def breakdowns(self, report_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]:
+        """Which breakdowns (``dim_set``) of which indicators each of these revisions carries."""
+        found: dict[int, dict[str, set[str]]] = {report_id: {} for report_id in report_ids}
         if not report_ids:
-            return []
+            return found
         query = (
-            select_rows(col(IndicatorReport.member_id), col(IndicatorCell.dim_set))
-            .join(IndicatorReport, col(IndicatorCell.report_id) == IndicatorReport.id)
-            .where(
-                col(IndicatorCell.report_id).in_(list(report_ids)),
-                col(IndicatorCell.indicator) == indicator,
+            select_rows(
+                col(IndicatorCell.report_id),
+                col(IndicatorCell.indicator),
+                col(IndicatorCell.dim_set),
             )
+            .where(col(IndicatorCell.report_id).in_(list(report_ids)))
             .distinct()
         )
-        return [(int(member), str(dim_set)) for member, dim_set in self.session.execute(query)]
+        for report_id, indicator, dim_set in self.session.execute(query):
+            found[int(report_id)].setdefault(str(indicator), set()).add(str(dim_set))
+        return found
 
     def cells(
         self,

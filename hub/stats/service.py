@@ -52,7 +52,41 @@ from hub.stats.schemas import (
 
 Contributions = dict[tuple[str, ...], dict[Hashable, float]]
 _CACHE_SIZE = 512
+_BREAKDOWNS_CACHE_SIZE = 100_000
 _published_cache: dict[tuple[Any, ...], ProtectedTable] = {}
+
+
+# Which breakdowns each revision carries. Revisions never change, and the content hash in
+# the key keeps an id handed out again (after a rollback) from reading another's entry.
+_breakdowns_cache: dict[tuple[int, str], dict[str, frozenset[str]]] = {}
+
+
+def _breakdowns(
+    repository: StatsRepository, reports: Iterable[IndicatorReport]
+) -> dict[int | None, dict[str, frozenset[str]]]:
+    """The breakdowns of every report, read in one query for those not seen yet."""
+    reports = list(reports)
+    missing = [
+        r.id
+        for r in reports
+        if r.id is not None and (r.id, r.content_hash) not in _breakdowns_cache
+    ]
+    if missing:
+        if len(_breakdowns_cache) + len(missing) > _BREAKDOWNS_CACHE_SIZE:
+            _breakdowns_cache.clear()
+        hashes = {r.id: r.content_hash for r in reports}
+        for report_id, found in repository.breakdowns(missing).items():
+            key = (report_id, hashes[report_id])
+            _breakdowns_cache[key] = {name: frozenset(sets) for name, sets in found.items()}
+    return {
+        r.id: _breakdowns_cache.get((r.id, r.content_hash), {}) for r in reports if r.id is not None
+    }
+
+
+def clear_caches() -> None:
+    """Forget every table and breakdown kept in this process (they are recomputed on demand)."""
+    _published_cache.clear()
+    _breakdowns_cache.clear()
 
 
 def disclosure_rules(settings: Settings) -> Rules:
@@ -174,7 +208,13 @@ class StatsService:
         report_ids = [r.id for r in reports.values() if r.id is not None]
         repository = StatsRepository(session)
         # Fetch only the breakdown each member's figures will be read from, not all of them.
-        chosen = choose_dim_sets(repository.dim_sets(report_ids, indicator.code), {*by, *fixed})
+        carried = _breakdowns(repository, reports.values())
+        pairs = [
+            (report.member_id, dim_set)
+            for report in reports.values()
+            for dim_set in carried.get(report.id, {}).get(indicator.code, ())
+        ]
+        chosen = choose_dim_sets(pairs, {*by, *fixed})
         rows = repository.cells(report_ids, indicator.code, dim_sets=set(chosen.values()))
         return gather(rows, kind=indicator.kind, by=by, fixed=fixed)
 

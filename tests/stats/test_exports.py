@@ -35,7 +35,7 @@ from hub.stats.exports import (
     xlsx_bytes,
 )
 from hub.stats.schemas import StatsCell, StatsTable
-from hub.stats.service import _published_cache, gather, stats_service
+from hub.stats.service import clear_caches, gather, stats_service
 from tests.databases import settings_for
 from tests.factories import create_staff
 
@@ -92,7 +92,7 @@ def exported(engine: Engine) -> Iterator[Exported]:
     """One federation per backend, published once, rolled back at the end of the module."""
     # Published tables are cached by publication id, and rolled-back tests reuse ids: start
     # and end with an empty cache so that no other test's tables are mistaken for these.
-    _published_cache.clear()
+    clear_caches()
     settings = settings_for(str(engine.url))
     federation = generate_federation(caes=14, first=PERIOD, semesters=1, seed=3, dominant=1)
     with engine.connect() as connection:
@@ -129,7 +129,7 @@ def exported(engine: Engine) -> Iterator[Exported]:
             {(i, by): _truth(federation, i, by, kind) for i, by, kind in QUERIES},
         )
         transaction.rollback()
-    _published_cache.clear()
+    clear_caches()
 
 
 def _load(session: Session, federation: Federation) -> None:

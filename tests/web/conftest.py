@@ -130,10 +130,10 @@ def connection(loaded_connection: tuple[Connection, Loaded]) -> Iterator[Connect
 def _forget_cached_tables() -> Iterator[None]:
     # Kept tables are keyed by ids, which a rolled-back database hands out again.
     clear_caches()
-    stats_module._published_cache.clear()
+    stats_module.clear_caches()
     yield
     clear_caches()
-    stats_module._published_cache.clear()
+    stats_module.clear_caches()
 
 
 def csrf_of(html: str) -> str:
