@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,8 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-STARTUP_TIMEOUT_S = 60
-STOP_TIMEOUT_S = 20
+from hub.demo.server import HubDidNotStart, free_port, stop_server, wait_until_healthy
 
 
 def cae_hub_command() -> list[str]:
@@ -32,12 +28,6 @@ def cae_hub_command() -> list[str]:
     if script.exists():
         return [str(script)]
     return [sys.executable, "-c", "import sys; from hub.cli import main; sys.exit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def plain_session() -> requests.Session:
@@ -90,36 +80,8 @@ def hub_environment(database: Path) -> dict[str, str]:
     return env
 
 
-def stop(process: subprocess.Popen[bytes]) -> int:
-    """SIGTERM, then SIGKILL if the server does not stop in time; the exit code."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT_S)
-    return int(process.returncode)
-
-
-def wait_until_healthy(hub: RunningHub, http: requests.Session) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if hub.process.poll() is not None:
-            pytest.fail(
-                f"le hub s'est arrêté au démarrage ({hub.process.returncode}) :\n{hub.log_tail()}"
-            )
-        try:
-            if http.get(f"{hub.base_url}/healthz", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"/healthz ne répond pas 200 après {STARTUP_TIMEOUT_S} s :\n{hub.log_tail()}")
-
-
 @contextmanager
-def start_hub(workdir: Path, http: requests.Session) -> Iterator[RunningHub]:
+def start_hub(workdir: Path) -> Iterator[RunningHub]:
     """``cae-hub serve`` on a database file under ``workdir`` that does not exist yet."""
     database = workdir / "var" / "hub.sqlite3"
     env = hub_environment(database)
@@ -135,7 +97,10 @@ def start_hub(workdir: Path, http: requests.Session) -> Iterator[RunningHub]:
         )
     hub = RunningHub(process, f"http://127.0.0.1:{port}", env, workdir, log, database)
     try:
-        wait_until_healthy(hub, http)
+        try:
+            wait_until_healthy(process, hub.base_url, log)
+        except HubDidNotStart as exc:
+            pytest.fail(f"{exc}\n{hub.log_tail()}")
         yield hub
     finally:
-        stop(process)
+        stop_server(process)

@@ -14,8 +14,9 @@ import pytest
 import requests
 from sqlalchemy import create_engine
 
+from hub.demo.server import stop_server
 from hub.migrate import current_revision, head_revision
-from tests.served import RunningHub, plain_session, start_hub, stop
+from tests.served import RunningHub, plain_session, start_hub
 
 
 @pytest.fixture
@@ -25,9 +26,9 @@ def http() -> Iterator[requests.Session]:
 
 
 @pytest.fixture
-def hub_server(tmp_path: Path, http: requests.Session) -> Iterator[RunningHub]:
+def hub_server(tmp_path: Path) -> Iterator[RunningHub]:
     """``cae-hub serve`` on a database file that does not exist yet; always stopped."""
-    with start_hub(tmp_path, http) as hub:
+    with start_hub(tmp_path) as hub:
         yield hub
 
 
@@ -67,7 +68,7 @@ def test_serve_migrates_answers_and_stops_cleanly(
 
     # uvicorn shuts down gracefully, then re-raises SIGTERM: the status says "ended by SIGTERM",
     # which service managers count as a clean stop.
-    assert stop(hub_server.process) in {0, -signal.SIGTERM}, hub_server.log_tail()
+    assert stop_server(hub_server.process) in {0, -signal.SIGTERM}, hub_server.log_tail()
     log = hub_server.log_tail()
     assert "Application shutdown complete" in log, log
     assert admin_token not in log

@@ -46,6 +46,7 @@ from itertools import combinations
 from typing import Any
 
 from connectors.sdk.errors import FatalSyncError, SkippableRecordError
+from hub.indicators.dimensions import DIMENSION_NOUNS
 from hub.periods import Period
 
 __all__ = [
@@ -62,14 +63,6 @@ __all__ = [
 
 AGE_BANDS = ("<26", "26-35", "36-45", "46-55", ">55")
 _AGE_LIMITS = ((25, "<26"), (35, "26-35"), (45, "36-45"), (55, "46-55"))
-_DIM_LABELS = {
-    "contract": "contrat",
-    "trade": "métier",
-    "sex": "sexe",
-    "age_band": "tranche d'âge",
-    "departement": "département",
-    "exit_reason": "motif de sortie",
-}
 _UNKNOWN = {
     "trade": "sans métier connu",
     "departement": "sans département connu",
@@ -214,7 +207,7 @@ class Gap:
 
     @property
     def message(self) -> str:
-        label = " et ".join(_DIM_LABELS.get(d, d) for d in self.dimensions)
+        label = " et ".join(DIMENSION_NOUNS.get(d, d) for d in self.dimensions)
         if self.negative:
             return (
                 f"{self.indicator} : ventilation par {label} non envoyée, un montant y serait "

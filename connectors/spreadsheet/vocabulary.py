@@ -17,24 +17,9 @@ from functools import lru_cache
 
 from connectors.sdk.errors import ConfigError
 from connectors.sdk.tabular import normalize_label
+from hub.indicators.dimensions import DIMENSION_LISTS, DIMENSION_NOUNS
 
-LISTS = {
-    "contract": "code-contract",
-    "trade": "code-trade",
-    "sex": "code-sex",
-    "age_band": "code-age-band",
-    "departement": "code-departement",
-    "exit_reason": "code-exit-reason",
-}
-FIELD_LABELS = {
-    "indicator": "indicateur",
-    "contract": "contrat",
-    "trade": "métier",
-    "sex": "sexe",
-    "age_band": "tranche d'âge",
-    "departement": "département",
-    "exit_reason": "motif de sortie",
-}
+FIELD_LABELS = {"indicator": "indicateur", **DIMENSION_NOUNS}
 _SYNONYMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "sex": {
         "F": ("femme", "féminin", "madame", "mme", "mademoiselle", "mlle"),
@@ -63,7 +48,7 @@ def _indexes() -> dict[str, dict[str, str]]:
 
     registry = get_registry()
     indexes: dict[str, dict[str, str]] = {}
-    for field, list_name in LISTS.items():
+    for field, list_name in DIMENSION_LISTS.items():
         index: dict[str, str] = {}
         for code, title in registry.code_list(list_name).items():
             index[normalize_label(title)] = code

@@ -9,7 +9,7 @@ published, so a cached copy is used without asking. Messages are the hub's own F
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
@@ -19,20 +19,7 @@ from connectors.sync.client import HubClient
 from connectors.sync.errors import HubFailed
 from connectors.sync.state import SyncState
 from hub.schemas.messages import MessageContext
-
-BASE_URI = "https://cae-hub.fr/schemas/"
-
-
-def _refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield value
-            else:
-                yield from _refs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _refs(item)
+from hub.schemas.refs import BASE_URI, schema_refs
 
 
 def _code_lists(documents: Mapping[str, Mapping[str, Any]]) -> dict[frozenset[str], str]:
@@ -116,7 +103,7 @@ class LocalValidator:
         pending = [(uri, document)]
         while pending:
             base, current = pending.pop()
-            for ref in _refs(current):
+            for ref in schema_refs(current):
                 target, _ = urldefrag(urljoin(base, ref))
                 if not target or target in self._documents or not target.startswith(BASE_URI):
                     continue

@@ -27,6 +27,7 @@ class HubDidNotStart(Exception):
 
 
 def free_port() -> int:
+    """A local TCP port nobody listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -46,13 +47,14 @@ def temporary_hub(log: Path) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_healthy(process, url, log)
+        wait_until_healthy(process, url, log)
         yield url
     finally:
-        _stop(process)
+        stop_server(process)
 
 
-def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+def wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    """Once ``/healthz`` answers 200; HubDidNotStart if the server stops or stays silent."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     with requests.Session() as http:
         http.trust_env = False  # no proxy between us and 127.0.0.1
@@ -74,12 +76,13 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -
     )
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT_S)
+def stop_server(process: subprocess.Popen[bytes]) -> int:
+    """SIGTERM, then SIGKILL if the server does not stop in time; the exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT_S)
+    return int(process.returncode)

@@ -11,21 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from hub.indicators.dimensions import DIMENSION_LISTS as DIMENSION_LISTS
+from hub.indicators.dimensions import DIMENSIONS as DIMENSIONS
 from hub.schemas.service import SchemaRegistry, get_registry
 
 REPORT_SCHEMA = "indicator-report"
 Kind = Literal["persons", "amount", "ratio"]
-
-# Which code list describes each dimension.
-DIMENSION_LISTS = {
-    "contract": "code-contract",
-    "trade": "code-trade",
-    "sex": "code-sex",
-    "age_band": "code-age-band",
-    "departement": "code-departement",
-    "exit_reason": "code-exit-reason",
-}
-DIMENSIONS = tuple(DIMENSION_LISTS)
 
 
 @dataclass(frozen=True)

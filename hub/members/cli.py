@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from pydantic import BaseModel
 
 from hub.cli import fail, unit_of_work
 from hub.members.models import Scope, StaffRole
@@ -26,11 +28,45 @@ from hub.members.service import (
     token_service,
 )
 
+Listed = TypeVar("Listed", bound=BaseModel)
+
 members_app = typer.Typer(help="CAE membres.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Jetons d'accès à l'API.", no_args_is_help=True)
 staff_app = typer.Typer(help="Comptes de l'équipe de la fédération.", no_args_is_help=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON")]
+PasswordFileOption = Annotated[
+    Path | None, typer.Option(help="Fichier contenant le mot de passe (sinon, tiré au sort)")
+]
+
+
+def _echo_list(
+    items: Sequence[Listed], *, as_json: bool, empty: str, show: Callable[[Listed], None]
+) -> None:
+    """A listing: JSON for scripts, else one line an item, or ``empty`` when there is none."""
+    if as_json:
+        dumped = [item.model_dump(mode="json") for item in items]
+        typer.echo(json.dumps(dumped, ensure_ascii=False, indent=2))
+        return
+    if not items:
+        typer.echo(empty)
+    for item in items:
+        show(item)
+
+
+def _print_member_line(member: MemberPublic) -> None:
+    state = "" if member.active else " [désactivée]"
+    typer.echo(f"{member.siren}  {member.region:>2}  {member.name}{state}")
+
+
+def _read_password(password_file: Path | None) -> str | None:
+    """The password in a file, or None when the hub should draw one."""
+    if password_file is None:
+        return None
+    try:
+        return password_file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        fail(f"mot de passe illisible dans {password_file} ({exc.strerror})")
 
 
 def _split(value: str | None) -> list[str]:
@@ -131,16 +167,7 @@ def members_list(
             MemberPublic.model_validate(m)
             for m in member_service.list(session, include_inactive=include_inactive)
         ]
-    if as_json:
-        typer.echo(
-            json.dumps([m.model_dump(mode="json") for m in members], ensure_ascii=False, indent=2)
-        )
-        return
-    if not members:
-        typer.echo("aucun membre")
-    for m in members:
-        state = "" if m.active else " [désactivée]"
-        typer.echo(f"{m.siren}  {m.region:>2}  {m.name}{state}")
+    _echo_list(members, as_json=as_json, empty="aucun membre", show=_print_member_line)
 
 
 @members_app.command("show")
@@ -230,17 +257,10 @@ def staff_add(
     email: Annotated[str, typer.Argument(help="Adresse électronique")],
     name: Annotated[str, typer.Option("--name", help="Nom affiché")],
     role: Annotated[StaffRole, typer.Option(help="staff ou admin")] = StaffRole.STAFF,
-    password_file: Annotated[
-        Path | None, typer.Option(help="Fichier contenant le mot de passe (sinon, tiré au sort)")
-    ] = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """Créer un compte d'équipe (sans mot de passe fourni, le hub en tire un et l'affiche)."""
-    password = None
-    if password_file is not None:
-        try:
-            password = password_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            fail(f"mot de passe illisible dans {password_file} ({exc.strerror})")
+    password = _read_password(password_file)
     data = StaffCreate(email=email, display_name=name, role=role, password=password)
     with unit_of_work() as session:
         account, drawn = staff_service.create(session, data)
@@ -263,17 +283,10 @@ def users_add(
     member: Annotated[str, typer.Option("--member", help="SIREN de la CAE")],
     email: Annotated[str, typer.Option("--email", help="Adresse de connexion")],
     name: Annotated[str | None, typer.Option("--name", help="Nom affiché")] = None,
-    password_file: Annotated[
-        Path | None, typer.Option(help="Fichier contenant le mot de passe (sinon, tiré au sort)")
-    ] = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """Créer un compte du tableau de bord pour une CAE (le mot de passe tiré est affiché)."""
-    password = None
-    if password_file is not None:
-        try:
-            password = password_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            fail(f"mot de passe illisible dans {password_file} ({exc.strerror})")
+    password = _read_password(password_file)
     data = MemberUserCreate(
         member_siren=member,
         email=email,
@@ -296,15 +309,7 @@ def users_list(
     """Lister les comptes du tableau de bord des CAE (jamais leur mot de passe)."""
     with unit_of_work() as session:
         users = member_user_service.list(session, member_siren=member)
-    if as_json:
-        typer.echo(
-            json.dumps([u.model_dump(mode="json") for u in users], ensure_ascii=False, indent=2)
-        )
-        return
-    if not users:
-        typer.echo("aucun compte")
-    for user in users:
-        _print_user(user)
+    _echo_list(users, as_json=as_json, empty="aucun compte", show=_print_user)
 
 
 @users_app.command("deactivate")

@@ -67,6 +67,9 @@ Departements = Annotated[
 ]
 Trades = Annotated[list[TradeCode], Field(min_length=1, max_length=50), AfterValidator(_unique)]
 Name = Annotated[str, Field(min_length=2, max_length=200)]
+DrawnPassword = Annotated[
+    str | None, Field(description="Mot de passe tiré par le hub, affiché cette seule fois.")
+]
 
 
 class MemberCreate(MemberBase):
@@ -119,9 +122,7 @@ class StaffPublic(StaffBase):
 
 
 class StaffCreated(StaffPublic):
-    password: str | None = Field(
-        default=None, description="Mot de passe tiré par le hub, affiché cette seule fois."
-    )
+    password: DrawnPassword = None
 
 
 TokenStatus = Literal["active", "expired", "revoked"]
@@ -216,6 +217,4 @@ class MemberUserPublic(BaseModel):
 
 
 class MemberUserCreated(MemberUserPublic):
-    password: str | None = Field(
-        default=None, description="Mot de passe tiré par le hub, affiché cette seule fois."
-    )
+    password: DrawnPassword = None

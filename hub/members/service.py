@@ -135,19 +135,29 @@ class MemberService:
         return MemberRepository(session).add(member)
 
 
+def _address_taken(email: str) -> Conflict:
+    return Conflict(
+        f"Un compte existe déjà pour {email}.",
+        errors=[ErrorItem("$.email", "adresse déjà enregistrée")],
+    )
+
+
+def _given_or_drawn(given: str | None) -> tuple[str, str | None]:
+    """The password to hash, and the one drawn when none was given (shown once to the caller)."""
+    if given:
+        return given, None
+    drawn = new_password()
+    return drawn, drawn
+
+
 class StaffService:
     def create(self, session: Session, data: StaffCreate) -> tuple[StaffAccount, str | None]:
         """The new account, and the password drawn for it when none was given."""
         staff = StaffRepository(session)
         email = data.email.lower()
         if staff.get_by_email(email) is not None:
-            raise Conflict(
-                f"Un compte existe déjà pour {email}.",
-                errors=[ErrorItem("$.email", "adresse déjà enregistrée")],
-            )
-        drawn = None if data.password else new_password()
-        password = data.password or drawn
-        assert password is not None
+            raise _address_taken(email)
+        password, drawn = _given_or_drawn(data.password)
         account = StaffAccount(
             email=email,
             display_name=data.display_name,
@@ -323,13 +333,8 @@ class MemberUserService:
         # One address, one account: the login form asks for an address only.
         taken = MemberUserRepository(session).get_by_email(email) is not None
         if taken or StaffRepository(session).get_by_email(email) is not None:
-            raise Conflict(
-                f"Un compte existe déjà pour {email}.",
-                errors=[ErrorItem("$.email", "adresse déjà enregistrée")],
-            )
-        drawn = None if data.password else new_password()
-        password = data.password or drawn
-        assert password is not None
+            raise _address_taken(email)
+        password, drawn = _given_or_drawn(data.password)
         user = MemberUser(
             member_id=member.id,
             email=email,

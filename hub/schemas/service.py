@@ -28,8 +28,8 @@ from referencing.jsonschema import DRAFT202012
 
 from hub.errors import ErrorItem, NotFound
 from hub.schemas.messages import MessageContext
+from hub.schemas.refs import BASE_URI, schema_refs
 
-BASE_URI = "https://cae-hub.fr/schemas/"
 MANIFEST = "manifest.json"
 _VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -299,7 +299,7 @@ class SchemaRegistry:
 
     def _unresolved_refs(self, schema: PublishedSchema) -> Iterator[str]:
         resolver = self.resources.resolver(base_uri=schema.uri)
-        for ref in sorted(set(_refs(schema.document))):
+        for ref in sorted(set(schema_refs(schema.document))):
             try:
                 resolver.lookup(ref)
             except referencing.exceptions.Unresolvable:
@@ -320,18 +320,6 @@ class SchemaRegistry:
                     f"{schema.relative_path} : refuse l'exemple valide n°{index + 1} de "
                     f"{previous} (une version mineure doit l'accepter)"
                 )
-
-
-def _refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield value
-            else:
-                yield from _refs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _refs(item)
 
 
 @lru_cache(maxsize=8)

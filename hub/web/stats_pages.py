@@ -3,20 +3,24 @@ and a member's preview of what the federation will see."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from hub.db import SessionDep
 from hub.errors import ErrorItem, HubError, ValidationFailed
 from hub.periods import Period
 from hub.stats.exports import ExportFormat, export_table
+from hub.stats.schemas import StatsTable
 from hub.stats.service import stats_service
 from hub.web.auth import MemberPage, PageUser, settings_of
 from hub.web.dashboard import catalogue_choices, dashboard_service
 from hub.web.overview import overview_service
 from hub.web.rendering import PageRoute, page_status, render
+from hub.web.service import WebUser
 from hub.web.tables import dimension_phrase, dimension_title, preview_rows, table_view
 from hub.web.visuals import figure_cards, table_chart, trend_chart, trend_table
 
@@ -36,6 +40,25 @@ def _period(session: SessionDep, user: PageUser, text: str | None) -> Period:
     if text:
         return dashboard_service.parse_semester(text)
     return Period.parse(dashboard_service.default_period(session, user.principal))
+
+
+def _table(
+    request: Request,
+    user: WebUser,
+    session: Session,
+    indicator: str,
+    period: Period,
+    by: Sequence[str],
+) -> StatsTable:
+    """The table of one semester, the same for the explorer's page and for its exports."""
+    return dashboard_service.table(
+        session,
+        user.principal,
+        settings_of(request),
+        indicator=indicator,
+        period=str(period),
+        by=by,
+    )
 
 
 def _breakdowns(par: list[str] | None) -> list[str]:
@@ -108,14 +131,7 @@ def explorer(
         context["chosen"]["periode"] = str(period)
         context["indicator"] = indicator
         if vue == "tableau":
-            table = dashboard_service.table(
-                session,
-                user.principal,
-                settings,
-                indicator=indicator.code,
-                period=str(period),
-                by=dims,
-            )
+            table = _table(request, user, session, indicator.code, period, dims)
             context.update(table=table, view=table_view(table), chart=table_chart(table))
             context["export_query"] = _export_query(indicator.code, str(period), dims)
         else:
@@ -173,14 +189,7 @@ def export(
         )
     indicator, dims = dashboard_service.check_query(indicateur, _breakdowns(par))
     period = _period(session, user, periode)
-    table = dashboard_service.table(
-        session,
-        user.principal,
-        settings_of(request),
-        indicator=indicator.code,
-        period=str(period),
-        by=dims,
-    )
+    table = _table(request, user, session, indicator.code, period, dims)
     result = export_table(table, EXPORT_FORMATS[format], separator=SEPARATORS[separateur])
     return Response(
         result.content,

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,34 +10,13 @@ import pytest
 
 from connectors.sdk.cli import default_period
 from connectors.sdk.testing import CHECKS
-from hub.cli import main
+from tests.cli import Cli, cli_runner
 from tests.connectors.conftest import CELLS_HEADER, write_csv
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-Cli = Callable[..., Result]
 
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "argv", ["cae-hub", "connectors", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
+    return cli_runner(monkeypatch, capsys, "connectors")
 
 
 def write_json(path: Path, data: dict[str, Any]) -> Path:

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hub.cli import main
+from tests.cli import Cli, Result, cli_runner
 from tests.databases import fresh_database
 from tests.factories import new_siren
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-Cli = Callable[..., Result]
 
 
 @pytest.fixture
@@ -33,21 +23,7 @@ def cli(
     capsys: pytest.CaptureFixture[str],
 ) -> Iterator[Cli]:
     with fresh_database(backend, tmp_path) as engine:
-        monkeypatch.setenv("HUB_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-        monkeypatch.setenv("HUB_LOG_LEVEL", "WARNING")
-
-        def run(*args: str) -> Result:
-            capsys.readouterr()
-            monkeypatch.setattr(sys, "argv", ["cae-hub", *args])
-            try:
-                main()
-                code = 0
-            except SystemExit as exc:
-                code = int(exc.code or 0)
-            captured = capsys.readouterr()
-            return Result(code, captured.out, captured.err)
-
-        yield run
+        yield cli_runner(monkeypatch, capsys, engine=engine)
 
 
 def _add(cli: Cli, siren: str, *extra: str) -> Result:

@@ -27,8 +27,8 @@ def http() -> Iterator[requests.Session]:
 
 
 @pytest.fixture(scope="package")
-def hub(tmp_path_factory: pytest.TempPathFactory, http: requests.Session) -> Iterator[RunningHub]:
-    with start_hub(tmp_path_factory.mktemp("hub"), http) as running:
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
+    with start_hub(tmp_path_factory.mktemp("hub")) as running:
         yield running
 
 

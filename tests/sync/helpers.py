@@ -11,7 +11,7 @@ from connectors.sync.config import SyncConfig, load_config
 from connectors.sync.report import SyncReport
 from connectors.sync.runner import run_sync
 from tests.sync.conftest import write_config
-from tests.sync.connector import JsonReports, write_reports
+from tests.sync.connector import JsonReports, cells, write_reports
 
 
 def configure(
@@ -19,6 +19,13 @@ def configure(
 ) -> SyncConfig:
     write_reports(folder / "reports.json", reports)
     return load_config(write_config(folder, url=url, token=token, periods=periods, **extra))
+
+
+def configure_semester(folder: Path, *, url: str, token: str, total: int) -> SyncConfig:
+    """A configuration sending 2025-S1 only, a report of ``total`` entrepreneurs."""
+    return configure(
+        folder, url=url, token=token, reports={"2025-S1": cells(total)}, periods=["2025-S1"]
+    )
 
 
 def sync(config: SyncConfig, http: requests.Session, **options: Any) -> SyncReport:

@@ -12,7 +12,7 @@ from connectors.sync.state import SyncState
 from tests.served import free_port
 from tests.sync.conftest import Cae
 from tests.sync.connector import cells
-from tests.sync.helpers import configure, statuses, sync
+from tests.sync.helpers import configure, configure_semester, statuses, sync
 from tests.sync.proxy import FaultProxy
 
 
@@ -21,13 +21,7 @@ def test_a_503_after_the_hub_stored_the_report_ends_in_one_revision(
 ) -> None:
     with FaultProxy(cae.hub_url) as proxy:
         proxy.fail(503, after_hub=True)  # the hub stores it, the answer is lost on the way
-        config = configure(
-            tmp_path,
-            url=proxy.url,
-            token=cae.token,
-            reports={"2025-S1": cells(9)},
-            periods=["2025-S1"],
-        )
+        config = configure_semester(tmp_path, url=proxy.url, token=cae.token, total=9)
         report = sync(config, http)
         puts = proxy.requests("PUT")
     assert [p.status for p in puts] == [503, 200]
@@ -43,13 +37,7 @@ def test_503s_then_success_are_retried_with_backoff(
 ) -> None:
     with FaultProxy(cae.hub_url) as proxy:
         proxy.fail(503, times=2)
-        config = configure(
-            tmp_path,
-            url=proxy.url,
-            token=cae.token,
-            reports={"2025-S1": cells(9)},
-            periods=["2025-S1"],
-        )
+        config = configure_semester(tmp_path, url=proxy.url, token=cae.token, total=9)
         report = sync(config, http)
         puts = proxy.requests("PUT")
     assert [p.status for p in puts] == [503, 503, 200]
@@ -63,13 +51,7 @@ def test_503s_then_success_are_retried_with_backoff(
 def test_retry_after_is_honoured(cae: Cae, tmp_path: Path, http: requests.Session) -> None:
     with FaultProxy(cae.hub_url) as proxy:
         proxy.fail(429, headers={"Retry-After": "1"})
-        config = configure(
-            tmp_path,
-            url=proxy.url,
-            token=cae.token,
-            reports={"2025-S1": cells(9)},
-            periods=["2025-S1"],
-        )
+        config = configure_semester(tmp_path, url=proxy.url, token=cae.token, total=9)
         report = sync(config, http)
         puts = proxy.requests("PUT")
     assert [p.status for p in puts] == [429, 200]
@@ -83,13 +65,7 @@ def test_a_retry_after_longer_than_allowed_stops_the_run_instead_of_blocking(
 ) -> None:
     with FaultProxy(cae.hub_url) as proxy:
         proxy.fail(503, headers={"Retry-After": "7200"})
-        config = configure(
-            tmp_path,
-            url=proxy.url,
-            token=cae.token,
-            reports={"2025-S1": cells(9)},
-            periods=["2025-S1"],
-        )
+        config = configure_semester(tmp_path, url=proxy.url, token=cae.token, total=9)
         with pytest.raises(HubFailed, match="demande d'attendre 7200 s"):
             sync(config, http)
         assert len(proxy.requests("PUT")) == 1
@@ -126,9 +102,7 @@ def test_an_unreachable_hub_is_one_french_sentence(
     cae: Cae, tmp_path: Path, http: requests.Session
 ) -> None:
     url = f"http://127.0.0.1:{free_port()}"
-    config = configure(
-        tmp_path, url=url, token=cae.token, reports={"2025-S1": cells(2)}, periods=["2025-S1"]
-    )
+    config = configure_semester(tmp_path, url=url, token=cae.token, total=2)
     with pytest.raises(HubUnreachable) as raised:
         sync(config, http)
     assert raised.value.message == (
@@ -144,13 +118,7 @@ def test_a_redirect_is_not_followed_but_reported(
         proxy.fail(
             308, method="GET", path="/v1/me", headers={"Location": "https://ailleurs.example/v1/me"}
         )
-        config = configure(
-            tmp_path,
-            url=proxy.url,
-            token=cae.token,
-            reports={"2025-S1": cells(2)},
-            periods=["2025-S1"],
-        )
+        config = configure_semester(tmp_path, url=proxy.url, token=cae.token, total=2)
         with pytest.raises(HubFailed) as raised:
             sync(config, http)
         assert proxy.requests("PUT") == []

@@ -14,7 +14,7 @@ from connectors.sync.report import Status
 from connectors.sync.state import SyncState
 from tests.sync.conftest import Cae
 from tests.sync.connector import cells, write_reports
-from tests.sync.helpers import configure, statuses, sync
+from tests.sync.helpers import configure, configure_semester, statuses, sync
 from tests.sync.proxy import FaultProxy
 
 PERIODS = ["2024-S2", "2025-S1"]
@@ -78,13 +78,7 @@ def test_content_sent_back_to_an_earlier_state_makes_a_new_revision(
     cae: Cae, tmp_path: Path, http: requests.Session
 ) -> None:
     """A → B → A: the third send must not be mistaken for a replay of the first."""
-    config = configure(
-        tmp_path,
-        url=cae.hub_url,
-        token=cae.token,
-        reports={"2025-S1": cells(8)},
-        periods=["2025-S1"],
-    )
+    config = configure_semester(tmp_path, url=cae.hub_url, token=cae.token, total=8)
     for total in (8, 9, 8):
         write_reports(tmp_path / "reports.json", {"2025-S1": cells(total)})
         report = sync(config, http)
@@ -96,13 +90,7 @@ def test_content_sent_back_to_an_earlier_state_makes_a_new_revision(
 def test_force_sends_again_and_the_hub_finds_it_unchanged(
     cae: Cae, tmp_path: Path, http: requests.Session
 ) -> None:
-    config = configure(
-        tmp_path,
-        url=cae.hub_url,
-        token=cae.token,
-        reports={"2025-S1": cells(5)},
-        periods=["2025-S1"],
-    )
+    config = configure_semester(tmp_path, url=cae.hub_url, token=cae.token, total=5)
     sync(config, http)
     again = sync(config, http, force=True)
     assert statuses(again) == {"2025-S1": "unchanged"}
@@ -203,13 +191,7 @@ def test_guard_refuses_a_document_with_a_nir_and_nothing_is_sent(
 def test_a_refused_token_stops_before_reading_anything(
     cae: Cae, tmp_path: Path, http: requests.Session
 ) -> None:
-    config = configure(
-        tmp_path,
-        url=cae.hub_url,
-        token="caeh_inconnu",
-        reports={"2025-S1": cells(3)},
-        periods=["2025-S1"],
-    )
+    config = configure_semester(tmp_path, url=cae.hub_url, token="caeh_inconnu", total=3)
     with pytest.raises(TokenRefused) as raised:
         sync(config, http)
     assert raised.value.message.startswith("jeton refusé par le hub : jeton inconnu")
@@ -219,13 +201,7 @@ def test_a_refused_token_stops_before_reading_anything(
 def test_a_federation_token_is_refused_with_a_clear_message(
     admin_token: str, cae: Cae, tmp_path: Path, http: requests.Session
 ) -> None:
-    config = configure(
-        tmp_path,
-        url=cae.hub_url,
-        token=admin_token,
-        reports={"2025-S1": cells(3)},
-        periods=["2025-S1"],
-    )
+    config = configure_semester(tmp_path, url=cae.hub_url, token=admin_token, total=3)
     with pytest.raises(ConfigError, match="compte de la fédération"):
         sync(config, http)
 

@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from hub.cli import main
 from hub.main import create_app
+from tests.cli import Cli, cli_runner
 from tests.databases import fresh_database, settings_for
 from tests.factories import new_siren
 from tests.web.conftest import login
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-Cli = Callable[..., Result]
 
 
 @pytest.fixture
@@ -40,21 +28,7 @@ def own_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
 def cli(
     own_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Cli:
-    monkeypatch.setenv("HUB_DATABASE_URL", own_engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("HUB_LOG_LEVEL", "WARNING")
-
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "argv", ["cae-hub", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
+    return cli_runner(monkeypatch, capsys, engine=own_engine)
 
 
 def _member(cli: Cli) -> str:

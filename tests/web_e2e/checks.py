@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from playwright.sync_api import Page
 
-from tests.web_e2e.dataset import Dataset
+from hub.stats.disclosure import CellKey
+from tests.web_e2e.dataset import Cell, Dataset
 from tests.web_e2e.leaks import numbers, secrets
-from tests.web_e2e.reading import ShownCell, carries_nothing, read_table
+from tests.web_e2e.reading import (
+    ShownCell,
+    carries_nothing,
+    grid,
+    read_table,
+    secret_kind,
+    shown_value,
+)
 
 
 def heading(page: Page) -> str:
@@ -44,3 +52,17 @@ def assert_no_hidden_value(page: Page, dataset: Dataset, *, known: Iterable[floa
     assert not found, f"{page.url} montre des valeurs masquées : {found}"
     for cell in secret_cells(page):
         assert carries_nothing(cell), f"{page.url} : {cell}"
+
+
+def assert_table_shows(
+    page: Page, truth: Mapping[CellKey, Cell], by: tuple[str, ...], *, kind: str = "persons"
+) -> dict[CellKey, ShownCell]:
+    """Each cell of the page's statistics table: its published value, or its secret's mark.
+    The cells read, by key, for what a test checks besides."""
+    shown = grid(read_table(page), by)
+    for key, cell in truth.items():
+        if cell.reason is None:
+            assert shown[key].number() == shown_value(kind, cell), key
+        else:
+            assert shown[key].secret == secret_kind(cell.reason), key
+    return shown

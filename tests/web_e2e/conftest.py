@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, StorageState
 
-from tests.served import RunningHub, plain_session, start_hub
+from tests.served import RunningHub, start_hub
 from tests.web_e2e.browser import Visitor, launched, login, require_chromium, watched_context
 from tests.web_e2e.dataset import Dataset, build
 
@@ -33,14 +33,10 @@ def hub(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         source = Path(f"{dataset.database}{suffix}")
         if source.exists():
             shutil.copyfile(source, workdir / "var" / f"hub.sqlite3{suffix}")
-    http = plain_session()
-    try:
-        with start_hub(workdir, http) as running:
-            yield running
-            log = running.log_tail()
-            assert "Traceback" not in log, log
-    finally:
-        http.close()
+    with start_hub(workdir) as running:
+        yield running
+        log = running.log_tail()
+        assert "Traceback" not in log, log
 
 
 @pytest.fixture(scope="module")
