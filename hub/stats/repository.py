@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func
@@ -89,30 +89,48 @@ class StatsRepository:
         dim_sets: Collection[str] | None = None,
     ) -> list[CellRow]:
         """Every cell of ``indicator`` in these revisions (only of ``dim_sets`` if given)."""
-        if not report_ids or (dim_sets is not None and not dim_sets):
-            return []
+        wanted = {indicator: dim_sets}
+        return self.cells_of(report_ids, wanted).get(indicator, [])
+
+    def cells_of(
+        self, report_ids: Sequence[int], wanted: Mapping[str, Collection[str] | None]
+    ) -> dict[str, list[CellRow]]:
+        """The cells of several indicators in one query: for each indicator, those of the
+        breakdowns (``dim_set``) it maps to, or all of them when it maps to None."""
+        wanted = {name: sets for name, sets in wanted.items() if sets is None or sets}
+        if not report_ids or not wanted:
+            return {}
         columns: list[Any] = [
+            IndicatorCell.indicator,
             IndicatorReport.member_id,
             IndicatorCell.dim_set,
             *(getattr(IndicatorCell, name) for name in DIM_COLUMNS),
             IndicatorCell.value_centi,
         ]
+        every_set = all(sets is None for sets in wanted.values())
         query = (
             select_rows(*columns)
             .join(IndicatorReport, col(IndicatorCell.report_id) == IndicatorReport.id)
             .where(
                 col(IndicatorCell.report_id).in_(list(report_ids)),
-                col(IndicatorCell.indicator) == indicator,
+                col(IndicatorCell.indicator).in_(sorted(wanted)),
             )
         )
-        if dim_sets is not None:
-            query = query.where(col(IndicatorCell.dim_set).in_(sorted(dim_sets)))
-        rows: list[CellRow] = []
-        for member_id, dim_set, *dims, value in self.session.execute(query).all():
+        if not every_set:
+            sets = set().union(*(s for s in wanted.values() if s is not None))
+            if all(s is not None for s in wanted.values()):
+                query = query.where(col(IndicatorCell.dim_set).in_(sorted(sets)))
+        found: dict[str, list[CellRow]] = {name: [] for name in wanted}
+        for indicator, member_id, dim_set, *dims, value in self.session.execute(query).all():
+            allowed = wanted[indicator]
+            if allowed is not None and dim_set not in allowed:
+                continue
             values = dict(zip(DIM_COLUMNS, dims, strict=True))
             names = [n for n in dim_set.split(",") if n]
-            rows.append((int(member_id), dim_set, {n: str(values[n]) for n in names}, int(value)))
-        return rows
+            found[indicator].append(
+                (int(member_id), dim_set, {n: str(values[n]) for n in names}, int(value))
+            )
+        return found
 
     def active_members(self) -> Sequence[Member]:
         query = select(Member).where(col(Member.active).is_(True)).order_by(col(Member.name))

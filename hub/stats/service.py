@@ -34,7 +34,7 @@ from hub.stats.disclosure import (
     reason_label,
 )
 from hub.stats.models import Publication
-from hub.stats.repository import StatsRepository
+from hub.stats.repository import CellRow, StatsRepository
 from hub.stats.schemas import (
     Completeness,
     CompletenessRow,
@@ -51,6 +51,8 @@ from hub.stats.schemas import (
 )
 
 Contributions = dict[tuple[str, ...], dict[Hashable, float]]
+# Cells already read for several tables at once, by indicator code.
+Prefetched = Mapping[str, list[CellRow]]
 _CACHE_SIZE = 512
 _BREAKDOWNS_CACHE_SIZE = 100_000
 _published_cache: dict[tuple[Any, ...], ProtectedTable] = {}
@@ -204,19 +206,36 @@ class StatsService:
         by: tuple[str, ...],
         reports: Mapping[int, IndicatorReport],
         fixed: Mapping[str, str],
+        *,
+        prefetched: Prefetched | None = None,
     ) -> Contributions:
-        report_ids = [r.id for r in reports.values() if r.id is not None]
-        repository = StatsRepository(session)
-        # Fetch only the breakdown each member's figures will be read from, not all of them.
-        carried = _breakdowns(repository, reports.values())
-        pairs = [
-            (report.member_id, dim_set)
-            for report in reports.values()
-            for dim_set in carried.get(report.id, {}).get(indicator.code, ())
-        ]
-        chosen = choose_dim_sets(pairs, {*by, *fixed})
-        rows = repository.cells(report_ids, indicator.code, dim_sets=set(chosen.values()))
+        if prefetched is not None and indicator.code in prefetched:
+            rows = prefetched[indicator.code]
+        else:
+            repository = StatsRepository(session)
+            report_ids = [r.id for r in reports.values() if r.id is not None]
+            wanted = self._wanted(repository, reports, [(indicator.code, {*by, *fixed})])
+            rows = repository.cells_of(report_ids, wanted).get(indicator.code, [])
         return gather(rows, kind=indicator.kind, by=by, fixed=fixed)
+
+    @staticmethod
+    def _wanted(
+        repository: StatsRepository,
+        reports: Mapping[int, IndicatorReport],
+        needs: Iterable[tuple[str, set[str]]],
+    ) -> dict[str, set[str]]:
+        """For each indicator, the breakdowns the members' figures will be read from: only
+        those are fetched, not every breakdown of every report."""
+        carried = _breakdowns(repository, reports.values())
+        wanted: dict[str, set[str]] = {}
+        for code, needed in needs:
+            pairs = [
+                (report.member_id, dim_set)
+                for report in reports.values()
+                for dim_set in carried.get(report.id, {}).get(code, ())
+            ]
+            wanted.setdefault(code, set()).update(choose_dim_sets(pairs, needed).values())
+        return wanted
 
     def _protected(
         self,
@@ -230,6 +249,7 @@ class StatsService:
         contributions: Contributions | None = None,
         categories: Sequence[Sequence[str]] | None = None,
         cache_key: tuple[Any, ...] | None = None,
+        prefetched: Prefetched | None = None,
     ) -> ProtectedTable:
         """The protected table; a published one is computed once and kept (it never changes)."""
         fixed = fixed or {}
@@ -238,7 +258,9 @@ class StatsService:
         if cache_key is not None and key in _published_cache:
             return _published_cache[key]
         if contributions is None:
-            contributions = self._contributions(session, indicator, by, reports, fixed)
+            contributions = self._contributions(
+                session, indicator, by, reports, fixed, prefetched=prefetched
+            )
         kind: Kind = "persons" if indicator.kind == "persons" else "amount"
         protected = protect(Table.build(kind, by, contributions, categories=categories), rules)
         if cache_key is not None:
@@ -260,13 +282,53 @@ class StatsService:
         staff: bool,
         settings: Settings,
     ) -> StatsTable:
-        indicator = parse_indicator(indicator_code)
-        by = parse_by(by_text, indicator)
+        [table] = self.tables(
+            session,
+            specs=[(indicator_code, by_text)],
+            period_text=period_text,
+            draft=draft,
+            staff=staff,
+            settings=settings,
+        )
+        return table
+
+    def tables(
+        self,
+        session: Session,
+        *,
+        specs: Sequence[tuple[str, str | None]],
+        period_text: str,
+        draft: bool,
+        staff: bool,
+        settings: Settings,
+    ) -> list[StatsTable]:
+        """Several tables of one period (indicator code, breakdown), their cells read together."""
+        parsed = []
+        for indicator_code, by_text in specs:
+            indicator = parse_indicator(indicator_code)
+            parsed.append((indicator, parse_by(by_text, indicator)))
         period = parse_period(period_text, where="query.period")
         reports, publication, rules = self._source(
             session, period, draft=draft, staff=staff, settings=settings
         )
-        return self._table(session, indicator, by, period, reports, publication, rules)
+        prefetched: Prefetched | None = None
+        if len(parsed) > 1:
+            needs: list[tuple[str, set[str]]] = []
+            for indicator, by in parsed:
+                if indicator.code == ASSOCIATE_RATE.code:
+                    needs += [("associates", set(by)), ("entrepreneurs", {*by, "contract"})]
+                else:
+                    needs.append((indicator.code, set(by)))
+            repository = StatsRepository(session)
+            report_ids = [r.id for r in reports.values() if r.id is not None]
+            wanted = self._wanted(repository, reports, needs)
+            prefetched = repository.cells_of(report_ids, wanted)
+        return [
+            self._table(
+                session, indicator, by, period, reports, publication, rules, prefetched=prefetched
+            )
+            for indicator, by in parsed
+        ]
 
     def _table(
         self,
@@ -277,6 +339,8 @@ class StatsService:
         reports: Mapping[int, IndicatorReport],
         publication: Publication | None,
         rules: Rules,
+        *,
+        prefetched: Prefetched | None = None,
     ) -> StatsTable:
         # An id alone is not enough: a rolled-back publication's id can be handed out again.
         cache = (
@@ -285,9 +349,11 @@ class StatsService:
             else None
         )
         if indicator.code == ASSOCIATE_RATE.code:
-            cells = self._rate_cells(session, by, reports, rules, cache)
+            cells = self._rate_cells(session, by, reports, rules, cache, prefetched=prefetched)
         else:
-            protected = self._protected(session, indicator, by, reports, rules, cache_key=cache)
+            protected = self._protected(
+                session, indicator, by, reports, rules, cache_key=cache, prefetched=prefetched
+            )
             cells = [self._cell(by, c, indicator.kind) for c in protected.cells.values()]
         labels = _labels(by)
         for cell in cells:
@@ -327,14 +393,18 @@ class StatsService:
         reports: Mapping[int, IndicatorReport],
         rules: Rules,
         cache: tuple[Any, ...] | None,
+        *,
+        prefetched: Prefetched | None = None,
     ) -> list[StatsCell]:
         """associates / entrepreneurs in CESA, from two protected tables on the same grid."""
         catalogue = get_catalogue()
         associates = catalogue.indicators["associates"]
         entrepreneurs = catalogue.indicators["entrepreneurs"]
         cesa = {"contract": "cesa"}
-        parts = self._contributions(session, associates, by, reports, {})
-        wholes = self._contributions(session, entrepreneurs, by, reports, cesa)
+        parts = self._contributions(session, associates, by, reports, {}, prefetched=prefetched)
+        wholes = self._contributions(
+            session, entrepreneurs, by, reports, cesa, prefetched=prefetched
+        )
         # Both tables on the same grid, so that every rate has its two parts.
         categories = [sorted({k[i] for k in [*parts, *wholes]}) for i in range(len(by))]
         numerator = self._protected(

@@ -88,48 +88,57 @@ class DashboardService:
         period: str,
         by: Sequence[str] = (),
     ) -> StatsTable:
-        """The published table; for staff, live figures when the period is not published.
+        """The published table; for staff, live figures when the period is not published."""
+        [table] = self.tables(session, principal, settings, period=period, specs=[(indicator, by)])
+        return table
+
+    def tables(
+        self,
+        session: Session,
+        principal: Principal,
+        settings: Settings,
+        *,
+        period: str,
+        specs: Sequence[tuple[str, Sequence[str]]],
+    ) -> list[StatsTable]:
+        """Several tables of one period (indicator, breakdowns), those not kept computed together.
 
         Tables are kept per publication (they never change) and, for live figures, per set
         of current report revisions (a new revision always has a new id and a later time).
         """
         staff = principal.staff is not None
-        _, dims = self.check_query(indicator, by)
+        checked = [(indicator, self.check_query(indicator, by)[1]) for indicator, by in specs]
         text = str(parse_period(period, where="query.periode"))
         publication = StatsRepository(session).latest_publication(text)
-        key: tuple[Any, ...]
+        base: tuple[Any, ...]
         if publication is not None:
-            key = ("published", publication.id, publication.number)
-            key += (publication.published_at.isoformat(), indicator, dims)
+            base = ("published", publication.id, publication.number)
+            base += (publication.published_at.isoformat(),)
         elif staff:
             rules = astuple(disclosure_rules(settings))
-            key = (
-                "draft",
-                text,
-                PeriodRepository(session).fingerprint(text),
-                rules,
-                indicator,
-                dims,
-            )
+            base = ("draft", text, PeriodRepository(session).fingerprint(text), rules)
         else:
             raise NotFound(f"Les statistiques du {fr_period(text)} ne sont pas encore publiées.")
-        cached = _table_cache.get(key)
-        if cached is not None:
-            return cached
-        table = stats_service.table(
-            session,
-            indicator_code=indicator,
-            period_text=text,
-            by_text=",".join(dims) or None,
-            draft=publication is None,
-            staff=staff,
-            settings=settings,
-        )
-        if publication is None or table.source.publication == publication.number:
-            if len(_table_cache) >= _CACHE_SIZE:
-                _table_cache.clear()
-            _table_cache[key] = table
-        return table
+        keys = [(*base, indicator, dims) for indicator, dims in checked]
+        missing = [i for i, key in enumerate(keys) if key not in _table_cache]
+        if missing:
+            computed = stats_service.tables(
+                session,
+                specs=[(checked[i][0], ",".join(checked[i][1]) or None) for i in missing],
+                period_text=text,
+                draft=publication is None,
+                staff=staff,
+                settings=settings,
+            )
+            fresh = dict(zip(missing, computed, strict=True))
+            for i, table in fresh.items():
+                if publication is None or table.source.publication == publication.number:
+                    if len(_table_cache) >= _CACHE_SIZE:
+                        _table_cache.clear()
+                    _table_cache[keys[i]] = table
+        else:
+            fresh = {}
+        return [fresh[i] if i in fresh else _table_cache[key] for i, key in enumerate(keys)]
 
     def preview(
         self,

@@ -105,20 +105,18 @@ class OverviewService:
     def _figures(
         self, session: Session, principal: Principal, settings: Settings, period: str
     ) -> dict[str, FigureValue]:
-        tables: dict[tuple[str, str | None], StatsTable] = {}
+        specs = list(dict.fromkeys((h.indicator, h.by) for h in HEADLINES))
+        found = dashboard_service.tables(
+            session,
+            principal,
+            settings,
+            period=period,
+            specs=[(indicator, (by,) if by else ()) for indicator, by in specs],
+        )
+        tables = dict(zip(specs, found, strict=True))
         values: dict[str, FigureValue] = {}
         for headline in HEADLINES:
-            key = (headline.indicator, headline.by)
-            if key not in tables:
-                tables[key] = dashboard_service.table(
-                    session,
-                    principal,
-                    settings,
-                    indicator=headline.indicator,
-                    period=period,
-                    by=(headline.by,) if headline.by else (),
-                )
-            table = tables[key]
+            table = tables[(headline.indicator, headline.by)]
             cell = _cell(table, headline.by, headline.category)
             suppressed = cell.suppressed if cell is not None else None
             values[headline.code] = FigureValue(
