@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
 from dataclasses import asdict
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session
@@ -151,10 +152,16 @@ def choose_dim_sets(pairs: Iterable[tuple[int, str]], needed: Set[str]) -> dict[
         sets_by_member[member_id].add(dim_set)
     chosen: dict[int, str] = {}
     for member_id, sets in sets_by_member.items():
-        usable = [s for s in sets if needed <= set(filter(None, s.split(",")))]
+        usable = [s for s in sets if needed <= _dims_of(s)]
         if usable:
-            chosen[member_id] = min(usable, key=lambda s: (s.count(",") + bool(s), s))
+            chosen[member_id] = min(usable, key=lambda s: (len(_dims_of(s)), s))
     return chosen
+
+
+@lru_cache(maxsize=4096)
+def _dims_of(dim_set: str) -> frozenset[str]:
+    """The dimensions of a ``dim_set`` such as ``"sex,trade"`` (``""``: none)."""
+    return frozenset(filter(None, dim_set.split(",")))
 
 
 def gather(
