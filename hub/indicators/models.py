@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from hub.db import UTCDateTime, utcnow
@@ -31,6 +40,11 @@ class IndicatorReport(SQLModel, table=True):
     connector: str | None = Field(default=None, max_length=100)
     connector_version: str | None = Field(default=None, max_length=50)
     idempotency_key: str | None = Field(default=None, max_length=100)
+    # Which breakdowns (sorted dimension names, "" for the total) each indicator was sent
+    # with; statistics read a member's figures from the coarsest one a table needs.
+    breakdowns: dict[str, list[str]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

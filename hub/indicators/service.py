@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -76,6 +76,14 @@ def _row(cell: Cell) -> dict[str, Any]:
     row: dict[str, Any] = {name: dims.get(name) for name in DIM_COLUMNS}
     row.update(indicator=cell.indicator, dim_set=",".join(sorted(dims)), value_centi=cell.centi)
     return row
+
+
+def _breakdowns(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Each indicator's breakdowns (``dim_set``) in these cell rows."""
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(row["indicator"], set()).add(row["dim_set"])
+    return {indicator: sorted(sets) for indicator, sets in sorted(found.items())}
 
 
 def _issues(items: Sequence[ErrorItem]) -> list[Issue]:
@@ -176,6 +184,7 @@ class ReportService:
         summary = summary.model_copy(update={"revision": number, "warnings": _issues(warnings)})
         if dry_run:
             return summary
+        rows = [_row(cell) for cell in cells]
         reports.add_revision(
             IndicatorReport(
                 member_id=member.id,
@@ -187,10 +196,11 @@ class ReportService:
                 connector=name,
                 connector_version=version,
                 idempotency_key=idempotency_key,
+                breakdowns=_breakdowns(rows),
                 received_at=now,
                 last_received_at=now,
             ),
-            [_row(cell) for cell in cells],
+            rows,
         )
         return summary
 

@@ -8,7 +8,7 @@ they never change; live figures (``draft``) are for staff only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence, Set
 from dataclasses import asdict
 from functools import lru_cache
 from typing import Any
@@ -55,41 +55,27 @@ Contributions = dict[tuple[str, ...], dict[Hashable, float]]
 # Cells already read for several tables at once, by indicator code.
 Prefetched = Mapping[str, list[CellRow]]
 _CACHE_SIZE = 512
-_BREAKDOWNS_CACHE_SIZE = 100_000
 _published_cache: dict[tuple[Any, ...], ProtectedTable] = {}
-
-
-# Which breakdowns each revision carries. Revisions never change, and the content hash in
-# the key keeps an id handed out again (after a rollback) from reading another's entry.
-_breakdowns_cache: dict[tuple[int, str], dict[str, frozenset[str]]] = {}
 
 
 def _breakdowns(
     repository: StatsRepository, reports: Iterable[IndicatorReport]
-) -> dict[int | None, dict[str, frozenset[str]]]:
-    """The breakdowns of every report, read in one query for those not seen yet."""
+) -> dict[int | None, Mapping[str, Collection[str]]]:
+    """The breakdowns of every report, as recorded at ingest (read from its cells otherwise)."""
     reports = list(reports)
-    missing = [
-        r.id
-        for r in reports
-        if r.id is not None and (r.id, r.content_hash) not in _breakdowns_cache
-    ]
-    if missing:
-        if len(_breakdowns_cache) + len(missing) > _BREAKDOWNS_CACHE_SIZE:
-            _breakdowns_cache.clear()
-        hashes = {r.id: r.content_hash for r in reports}
-        for report_id, found in repository.breakdowns(missing).items():
-            key = (report_id, hashes[report_id])
-            _breakdowns_cache[key] = {name: frozenset(sets) for name, sets in found.items()}
-    return {
-        r.id: _breakdowns_cache.get((r.id, r.content_hash), {}) for r in reports if r.id is not None
+    found: dict[int | None, Mapping[str, Collection[str]]] = {
+        r.id: r.breakdowns for r in reports if r.breakdowns is not None
     }
+    unrecorded = [r.id for r in reports if r.id is not None and r.breakdowns is None]
+    if unrecorded:
+        for report_id, sets in repository.breakdowns(unrecorded).items():
+            found[report_id] = sets
+    return found
 
 
 def clear_caches() -> None:
-    """Forget every table and breakdown kept in this process (they are recomputed on demand)."""
+    """Forget every table kept in this process (they are recomputed on demand)."""
     _published_cache.clear()
-    _breakdowns_cache.clear()
 
 
 def disclosure_rules(settings: Settings) -> Rules:
