@@ -102,15 +102,10 @@ def _sync(
     force: bool,
     periods: list[str],
 ) -> None:
-    from connectors.sync.config import check_cron, load_config
-    from hub.periods import Period
+    from connectors.sync.config import check_cron, check_periods, load_config
 
     config = load_config(path)
-    for index, text in enumerate(periods):
-        try:
-            Period.parse(text)
-        except ValueError as exc:
-            _fail(f"--period n°{index + 1} : {exc}")
+    periods = check_periods(periods, name=lambda index: f"--period n°{index + 1}")
     cron = None if once else (schedule or config.schedule)
     if cron is None:
         if not _run_once(config, dry_run=dry_run, force=force, periods=periods):

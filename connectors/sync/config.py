@@ -10,7 +10,7 @@ import ipaddress
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -308,19 +308,26 @@ def _periods(sync: Mapping[str, Any]) -> tuple[str, ...] | None:
         raise ConfigError(
             'sync.periods : une liste de périodes est attendue, par exemple ["2025-S2", "2026-S1"]'
         )
+    return tuple(check_periods(value, name=lambda index: f"sync.periods[{index}]"))
+
+
+def check_periods(values: Sequence[object], *, name: Callable[[int], str]) -> list[str]:
+    """The periods to send, each written ``AAAA-S1``, ``AAAA-S2`` or ``AAAA`` and already begun,
+    without repeats; else ConfigError naming the wrong one by ``name(index)``."""
     periods: list[str] = []
-    for index, item in enumerate(value):
-        where = f"sync.periods[{index}]"
+    for index, item in enumerate(values):
         if not isinstance(item, str):
-            raise ConfigError(f"{where} : une période entre guillemets est attendue (« 2026-S1 »)")
+            raise ConfigError(
+                f"{name(index)} : une période entre guillemets est attendue (« 2026-S1 »)"
+            )
         try:
             period = Period.parse(item.strip())
             check_reportable(period, earliest_year=2000)
         except ValueError as exc:
-            raise ConfigError(f"{where} : {exc}") from None
+            raise ConfigError(f"{name(index)} : {exc}") from None
         if str(period) not in periods:
             periods.append(str(period))
-    return tuple(periods)
+    return periods
 
 
 def _schedule(sync: Mapping[str, Any]) -> str | None:

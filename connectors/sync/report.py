@@ -10,6 +10,9 @@ from typing import Any
 
 from connectors.sdk.base import Skipped
 
+# What each kind of document is, for the people reading the report (keys name it in English).
+_KINDS = {"indicator-report": "le rapport d'indicateurs"}
+
 
 class Status(StrEnum):
     """The fate of one document in a run."""
@@ -53,7 +56,11 @@ class DocumentOutcome:
     def suffix(self) -> str:
         """The revision, or who refused it and why."""
         if self.status is Status.REJECTED:
-            by = "le hub" if self.refused_by == "hub" else "le client"
+            by = (
+                "le hub"
+                if self.refused_by == "hub"
+                else "la vérification locale (rien n'a été envoyé)"
+            )
             return f" par {by}" + (f" : {self.detail}" if self.detail else "")
         if self.status is Status.CHECKED and self.revision:
             return f" (deviendrait la révision {self.revision})"
@@ -137,6 +144,7 @@ class SyncReport:
             f"{title} — hub {self.hub_url}, connecteur {self.connector}, "
             f"périodes {', '.join(self.periods)}"
         ]
+        lines.extend(_legend(self.outcomes))
         if self.dry_run:
             _section(lines, "vérifiés, acceptables par le hub", self.having(Status.CHECKED))
         else:
@@ -167,6 +175,19 @@ def _section(
         lines.append(f"    - {outcome.key}{outcome.suffix()}")
         if details:
             lines.extend(f"        {path} : {message}" for path, message in outcome.errors)
+
+
+def _legend(outcomes: Sequence[DocumentOutcome]) -> list[str]:
+    """One line per kind of document, saying what its keys (``indicator-report/2025-S1``) mean."""
+    examples: dict[str, DocumentOutcome] = {}
+    for outcome in outcomes:
+        examples.setdefault(outcome.schema, outcome)
+    return [
+        f"  « {o.key} » désigne {_KINDS.get(o.schema, f'le document « {o.schema} »')} "
+        f"de la période {o.period}"
+        + (" (S1 : janvier à juin, S2 : juillet à décembre)" if "-S" in o.period else "")
+        for o in examples.values()
+    ]
 
 
 def _verdict(report: SyncReport) -> str:

@@ -34,12 +34,11 @@ from connectors.sdk.errors import (
 )
 from connectors.sdk.guard import ensure_no_personal_data
 from connectors.sync.client import SUBMIT_PATHS, Accepted, HubClient, RetryPolicy
-from connectors.sync.config import SyncConfig
+from connectors.sync.config import SyncConfig, check_periods
 from connectors.sync.progress import Progress, Silent
 from connectors.sync.report import DocumentOutcome, Status, SyncReport
 from connectors.sync.state import Acknowledgement, SyncState, now_text
 from connectors.sync.validation import LocalValidator
-from hub.periods import Period, check_reportable
 
 Sleep = Callable[[float], None]
 T = TypeVar("T")
@@ -131,7 +130,11 @@ def _run(
     started = datetime.now(UTC)
     connector = connector or build_connector(config)
     name = connector.name
-    wanted = _periods(periods) if periods else config.periods_on()
+    wanted = (
+        check_periods(periods, name=lambda index: f"période demandée n°{index + 1}")
+        if periods
+        else config.periods_on()
+    )
     progress.note(f"connecteur {connector.label} : vérification de la source")
     _guarded(name, connector.check)
 
@@ -156,6 +159,7 @@ def _run(
         _check_identity(client.whoami(), state)
         progress.note(f"extraction des périodes {', '.join(wanted)}")
         documents = _extract(connector, wanted, retry=retry, sleep=sleep, progress=progress)
+        digests = _content_hashes(name, documents)
         try:
             # Every document before any is sent: a leak stops the run with nothing sent.
             for document in documents:
@@ -181,6 +185,7 @@ def _run(
         for document in documents:
             outcome = _send(
                 document,
+                digests[document.key],
                 client=client,
                 state=state,
                 validator=validator,
@@ -191,19 +196,6 @@ def _run(
             progress.done(outcome)
         report.finished_at = datetime.now(UTC)
         return report
-
-
-def _periods(texts: Sequence[str]) -> list[str]:
-    periods: list[str] = []
-    for text in texts:
-        try:
-            period = Period.parse(text)
-            check_reportable(period, earliest_year=2000)
-        except ValueError as exc:
-            raise ConfigError(f"période refusée : {exc}") from None
-        if str(period) not in periods:
-            periods.append(str(period))
-    return periods
 
 
 def _check_identity(me: Mapping[str, Any], state: SyncState) -> None:
@@ -251,31 +243,33 @@ def _extract(
             progress.note(f"{exc.message} ; nouvel essai dans {wait:.1f} s")
             sleep(wait)
             continue
-        _check_documents(connector.name, documents)
         return documents
     raise AssertionError("unreachable: the loop returns or raises")
 
 
-def _check_documents(name: str, documents: list[Document]) -> None:
-    seen: set[str] = set()
+def _content_hashes(name: str, documents: list[Document]) -> dict[str, str]:
+    """Each document's content hash by key; a repeated key or a body that is not JSON stops
+    the run before anything is sent."""
+    digests: dict[str, str] = {}
     for document in documents:
-        if document.key in seen:
+        if document.key in digests:
             raise FatalSyncError(
                 f"le connecteur « {name} » a produit deux documents « {document.key} »"
             )
-        seen.add(document.key)
         try:
-            content_hash(document)
+            digests[document.key] = content_hash(document)
         except (TypeError, ValueError) as exc:
             raise FatalSyncError(
                 f"le connecteur « {name} » a produit un document « {document.key} » qui n'est "
                 "pas du JSON (nombre infini, date ou objet non converti)",
                 detail=str(exc),
             ) from None
+    return digests
 
 
 def _send(
     document: Document,
+    digest: str,
     *,
     client: HubClient,
     state: SyncState,
@@ -290,9 +284,11 @@ def _send(
         return outcome(
             Status.REJECTED,
             refused_by="client",
-            detail=f"le hub ne reçoit pas encore de documents « {document.schema} »",
+            detail=(
+                f"le hub ne reçoit pas encore ce type de document (« {document.schema} ») ; "
+                "mettez cae-hub à jour ou signalez-le à l'auteur du connecteur"
+            ),
         )
-    digest = content_hash(document)
     previous = state.acknowledged(document.key)
     if previous is not None and previous.content_hash == digest and not force:
         return outcome(Status.UP_TO_DATE, revision=previous.revision)
@@ -302,13 +298,16 @@ def _send(
         return outcome(
             Status.REJECTED,
             refused_by="client",
-            detail=f"le hub ne publie pas de schéma « {document.schema} »",
+            detail=(
+                f"le hub ne publie pas le format de ce type de document (« {document.schema} ») ; "
+                "signalez-le à la fédération"
+            ),
         )
     if errors:
         return outcome(
             Status.REJECTED,
             refused_by="client",
-            detail=f"non conforme au schéma {document.schema} : {len(errors)} erreur(s)",
+            detail=f"non conforme au format attendu par le hub : {len(errors)} erreur(s)",
             errors=tuple(errors),
         )
 

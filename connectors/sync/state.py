@@ -17,6 +17,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import IO
 
@@ -178,7 +179,7 @@ class SyncState:
 
     # -- documents ----------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def state_id(self) -> str:
         """Random, drawn when the state is created: a new state never replays an old key."""
         return str(self.db.execute("SELECT value FROM meta WHERE key = 'state_id'").fetchone()[0])

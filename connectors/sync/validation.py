@@ -48,6 +48,7 @@ class LocalValidator:
         self._state = state
         self._documents: dict[str, dict[str, Any]] = {}  # by $id
         self._validators: dict[str, tuple[jsonschema_rs.Draft202012Validator, str] | None] = {}
+        self._messages = MessageContext({})
 
     def validate(self, schema: str, body: Any) -> list[tuple[str, str]] | None:
         """``(path, message)`` for each error; None when the hub publishes no such schema."""
@@ -57,16 +58,8 @@ class LocalValidator:
         validator, uri = compiled
         if validator.is_valid(body):
             return []
-        context = MessageContext(_code_lists(self._documents))
-        items = context.errors(validator.iter_errors(body), self._documents[uri])
+        items = self._messages.errors(validator.iter_errors(body), self._documents[uri])
         return [(item.path, item.message) for item in items]
-
-    def version_of(self, schema: str) -> str | None:
-        """The version validated against (the hub's latest), once fetched."""
-        compiled = self._validators.get(schema)
-        if compiled is None:
-            return None
-        return compiled[1].removeprefix(BASE_URI).split("/")[-1].removesuffix(".json")
 
     # -- fetching -----------------------------------------------------------------------------
 
@@ -96,6 +89,8 @@ class LocalValidator:
                 "signalez-le à la fédération",
                 detail=str(exc),
             ) from None
+        # The code lists known so far, for « not a code of list X »: built once per schema.
+        self._messages = MessageContext(_code_lists(self._documents))
         return validator, uri
 
     def _load_references(self, uri: str, document: dict[str, Any]) -> None:

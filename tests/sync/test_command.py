@@ -36,6 +36,10 @@ def config_file(tmp_path: Path) -> Path:
         (["--schedule", "0 2 * *"], "--schedule : expression cron invalide « 0 2 * * »"),
         (["--schedule", "0 2 * * *", "--dry-run"], "--dry-run ne se planifie pas : ajoutez --once"),
         (["--once", "--period", "2025-S3"], "--period n°1 : « 2025-S3 » n'est pas une période"),
+        (
+            ["--once", "--period", "2025-S1", "--period", "2099-S1"],
+            "--period n°2 : la période 2099-S1 n'a pas encore commencé",
+        ),
     ],
 )
 def test_option_mistakes(

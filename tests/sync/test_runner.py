@@ -160,6 +160,10 @@ def test_refusals_by_the_client_and_by_the_hub_are_reported_with_their_reasons(
 
     text = report.render()
     assert "refusés : 2" in text
+    assert (
+        "- indicator-report/2024-S2 par la vérification locale (rien n'a été envoyé) : "
+        "non conforme au format attendu par le hub : 1 erreur(s)"
+    ) in text
     assert remote.errors[0][1] in text
     assert "enregistrements ignorés par le connecteur : 1" in text
     assert "registre.json ligne 4 : date d'entrée illisible" in text

@@ -102,6 +102,8 @@ def test_the_report_in_french() -> None:
     assert report.render() == (
         "Synchronisation — hub https://hub.cae-hub.fr, connecteur endi/1.0.0, "
         "périodes 2024-S2, 2025-S1\n"
+        "  « indicator-report/2024-S2 » désigne le rapport d'indicateurs de la période 2024-S2 "
+        "(S1 : janvier à juin, S2 : juillet à décembre)\n"
         "  acceptés : 1\n"
         "    - indicator-report/2025-S1 (révision 4)\n"
         "  inchangés : 1\n"
