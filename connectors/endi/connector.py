@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,7 +14,7 @@ from connectors.endi.people import Vocabulary, read_people
 from connectors.endi.vocabulary import EXIT_REASONS, STAGE_KINDS, TradeMap
 from connectors.sdk.base import Connector, extractor
 from connectors.sdk.errors import ConfigError, SkippableRecordError
-from connectors.sdk.microdata import AmountRecord, EntrepreneurRecord, aggregate
+from connectors.sdk.microdata import AmountRecord, EntrepreneurRecord, aggregate, code_set
 from connectors.sdk.tabular import Column, Table, normalize_label, read_table
 from hub.periods import Period
 
@@ -79,13 +78,6 @@ CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 
-@lru_cache(maxsize=4)
-def _codes(list_name: str) -> frozenset[str]:
-    from hub.schemas.service import get_registry
-
-    return frozenset(get_registry().code_list(list_name))
-
-
 @dataclass(frozen=True)
 class Sources:
     """Everything read from the exports, ready for any period."""
@@ -108,13 +100,14 @@ class EndiConnector(Connector):
     def __init__(self, config: Mapping[str, Any], *, base_dir: Path | None = None) -> None:
         super().__init__(config, base_dir=base_dir)
         trades = self.config.get("trades", {})
-        wrong = sorted({c for c in trades.values() if c is not None} - _codes("code-trade"))
+        wrong = sorted({c for c in trades.values() if c is not None} - code_set("code-trade"))
         if wrong:
             listed = ", ".join(f"« {code} »" for code in wrong)
             verb = "n'est pas un métier" if len(wrong) == 1 else "ne sont pas des métiers"
             raise ConfigError(
                 f"configuration du connecteur « endi » refusée : trades : {listed} {verb} "
-                "de la liste code-trade"
+                "de la liste code-trade (codes NAF du bâtiment) ; corrigez le code, ou mettez "
+                "null pour une activité hors bâtiment"
             )
         for setting in ("support_staff_fte", "training_hours"):
             for period in self.config.get(setting, {}):
@@ -204,10 +197,10 @@ class EndiConnector(Connector):
 
     def _read(self) -> Sources:
         vocabulary = Vocabulary(
-            trades=TradeMap(self.config.get("trades", {}), _codes("code-trade")),
+            trades=TradeMap(self.config.get("trades", {}), code_set("code-trade")),
             stages={normalize_label(k): v for k, v in self.config.get("career_stages", {}).items()},
             exits={normalize_label(k): v for k, v in self.config.get("exit_reasons", {}).items()},
-            departements=_codes("code-departement"),
+            departements=code_set("code-departement"),
         )
         userdatas = self._required("userdatas", columns.USERDATAS)
         career_paths = self._required("career_paths", columns.CAREER_PATHS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from statistics import median
 
 from connectors.endi.people import Person, Vocabulary
@@ -123,8 +124,13 @@ def read_invoices(table: Table, *, unit: str, companies: Mapping[str, Company]) 
     return amounts
 
 
+# An export repeats a few statuses over thousands of invoices.
+@lru_cache(maxsize=256)
 def _not_issued(status: str | None) -> bool:
-    return status is not None and any(f" {s} " in words(status) for s in _NOT_ISSUED)
+    if status is None:
+        return False
+    plain = words(status)
+    return any(f" {s} " in plain for s in _NOT_ISSUED)
 
 
 def read_payroll(table: Table, persons: Mapping[str, Person]) -> Amounts:

@@ -7,7 +7,7 @@
   into an indicator report (microdata.py);
 - ``find_personal_fields``, ``ensure_no_personal_data``: the personal-data guard (guard.py);
 - ``connector_test_suite``: the conformance suite (testing.py);
-- reading CSV/XLSX exports: ``connectors.sdk.tabular``.
+- reading CSV/XLSX exports: ``connectors.sdk.tabular`` (cell values: ``connectors.sdk.values``).
 """
 
 from connectors.sdk.base import Connector, Document, Skipped, extractor

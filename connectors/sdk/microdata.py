@@ -59,6 +59,7 @@ __all__ = [
     "age_band",
     "aggregate",
     "build_report",
+    "code_set",
 ]
 
 AGE_BANDS = ("<26", "26-35", "36-45", "46-55", ">55")
@@ -102,7 +103,8 @@ BREAKDOWNS: Mapping[str, tuple[tuple[str, ...], ...]] = {
 
 
 @lru_cache(maxsize=8)
-def _codes(list_name: str) -> frozenset[str]:
+def code_set(list_name: str) -> frozenset[str]:
+    """The codes of one of the hub's code lists (``code-trade``, ``code-departement``…)."""
     from hub.schemas.service import get_registry
 
     return frozenset(get_registry().code_list(list_name))
@@ -112,7 +114,7 @@ def _check_code(source: str, dim: str, value: str | None) -> None:
     if value is None:
         return
     list_name, what, where = _CODE_LISTS[dim]
-    if value not in _codes(list_name):
+    if value not in code_set(list_name):
         raise SkippableRecordError(
             f"{source} : {what} « {value[:40]} » absent de la liste {where}", source=source
         )

@@ -11,7 +11,9 @@ that fails to load, gives a French message; it never breaks the other connectors
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, distributions
 
@@ -23,15 +25,38 @@ __all__ = ["GROUP", "available", "discover", "load"]
 GROUP = "cae_hub.connectors"
 _VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 
+_Declared = dict[str, list[tuple[str, EntryPoint]]]
+# Reading every distribution's metadata takes tens of milliseconds; it is read again only when
+# the import path or one of its folders changes (a package installed or removed), as imports do.
+_cache: tuple[tuple[tuple[str, int | None], ...], _Declared] | None = None
 
-def _declared() -> dict[str, list[tuple[str, EntryPoint]]]:
+
+def _path_state() -> tuple[tuple[str, int | None], ...]:
+    state: list[tuple[str, int | None]] = []
+    for entry in sys.path:
+        try:
+            state.append((entry, os.stat(entry or ".").st_mtime_ns))
+        except OSError:
+            state.append((entry, None))
+    return tuple(state)
+
+
+def _declared() -> _Declared:
     """Entry points of the group by name, with the distribution declaring each.
 
     The same distribution may be visible twice on ``sys.path`` (an editable install next to
     its source tree): only its first copy counts, as for imports.
     """
+    global _cache
+    state = _path_state()
+    if _cache is None or _cache[0] != state:
+        _cache = (state, _read_declared())
+    return _cache[1]
+
+
+def _read_declared() -> _Declared:
     seen: set[str] = set()
-    by_name: dict[str, list[tuple[str, EntryPoint]]] = {}
+    by_name: _Declared = {}
     for distribution in distributions():
         dist_name = _normalize(distribution.metadata["Name"] or "")
         if dist_name in seen:

@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from openpyxl import Workbook
+from tests.connectors.conftest import write_xlsx
 
 Style = Literal["labels", "fields"]
 Value = str | date | Decimal | int | None
@@ -86,97 +86,66 @@ class Payslip:
     userdatas_id: str | None = None
 
 
-# (field name, French label) of each column, in enDI's export order.
-USERDATAS_COLUMNS = (
-    ("id", "ID Gestion sociale"),
-    ("situation_societariat_entrance", "Date d'entrée au sociétariat"),
-    ("coordonnees_civilite", "Civilité"),
-    ("coordonnees_lastname", "Nom"),
-    ("coordonnees_firstname", "Prénom"),
-    ("coordonnees_email1", "E-mail 1"),
-    ("coordonnees_address", "Adresse"),
-    ("coordonnees_zipcode", "Code postal"),
-    ("coordonnees_sex", "Sexe"),
-    ("coordonnees_birthday", "Date de naissance"),
-    ("coordonnees_secu", "Numéro de sécurité sociale"),
-    ("activity_typologie", "Typologie"),
-    ("activity_companydatas", "Type d'activité"),
+# (enDI field name, French label, attribute of the record) of each column, in enDI's order.
+Columns = Sequence[tuple[str, str, str]]
+USERDATAS_COLUMNS: Columns = (
+    ("id", "ID Gestion sociale", "id"),
+    ("situation_societariat_entrance", "Date d'entrée au sociétariat", "associate"),
+    ("coordonnees_civilite", "Civilité", "civility"),
+    ("coordonnees_lastname", "Nom", "lastname"),
+    ("coordonnees_firstname", "Prénom", "firstname"),
+    ("coordonnees_email1", "E-mail 1", "email"),
+    ("coordonnees_address", "Adresse", "address"),
+    ("coordonnees_zipcode", "Code postal", "zipcode"),
+    ("coordonnees_sex", "Sexe", "sex"),
+    ("coordonnees_birthday", "Date de naissance", "birthday"),
+    ("coordonnees_secu", "Numéro de sécurité sociale", "nir"),
+    ("activity_typologie", "Typologie", "typology"),
+    ("activity_companydatas", "Type d'activité", "activity"),
 )
-CAREER_PATH_COLUMNS = (
-    ("userdatas_id", "ID Gestion sociale"),
-    ("start_date", "Date d'effet"),
-    ("end_date", "Date d'échéance"),
-    ("career_stage", "Étape de parcours"),
-    ("stage_type", "Nature"),
-    ("type_contrat", "Type de contrat"),
-    ("type_sortie", "Type de sortie"),
-    ("motif_sortie", "Motif de sortie"),
+CAREER_PATH_COLUMNS: Columns = (
+    ("userdatas_id", "ID Gestion sociale", "userdatas_id"),
+    ("start_date", "Date d'effet", "start"),
+    ("end_date", "Date d'échéance", "end"),
+    ("career_stage", "Étape de parcours", "stage"),
+    ("stage_type", "Nature", "nature"),
+    ("type_contrat", "Type de contrat", "contract_type"),
+    ("type_sortie", "Type de sortie", "exit_type"),
+    ("motif_sortie", "Motif de sortie", "exit_reason"),
 )
-COMPANY_COLUMNS = (
-    ("id", "ID enseigne"),
-    ("name", "Enseigne"),
-    ("activity", "Activité"),
-    ("zip_code", "Code postal"),
-    ("userdatas_id", "ID Gestion sociale"),
+COMPANY_COLUMNS: Columns = (
+    ("id", "ID enseigne", "id"),
+    ("name", "Enseigne", "name"),
+    ("activity", "Activité", "activity"),
+    ("zip_code", "Code postal", "zipcode"),
+    ("userdatas_id", "ID Gestion sociale", "userdatas_id"),
 )
-INVOICE_COLUMNS = (
-    ("official_number", "Numéro de facture"),
-    ("date", "Date"),
-    ("company_id", "ID enseigne"),
-    ("company", "Enseigne"),
-    ("ht", "Montant HT"),
-    ("status", "Statut"),
+INVOICE_COLUMNS: Columns = (
+    ("official_number", "Numéro de facture", "number"),
+    ("date", "Date", "on"),
+    ("company_id", "ID enseigne", "company_id"),
+    ("company", "Enseigne", "company"),
+    ("ht", "Montant HT", "ht"),
+    ("status", "Statut", "status"),
 )
-PAYROLL_COLUMNS = (
-    ("month", "Mois"),
-    ("userdatas_id", "ID Gestion sociale"),
-    ("gross", "Salaire brut"),
+PAYROLL_COLUMNS: Columns = (
+    ("month", "Mois", "month"),
+    ("userdatas_id", "ID Gestion sociale", "userdatas_id"),
+    ("gross", "Salaire brut", "gross"),
 )
 UNIT_FACTORS = {"euros": 1, "centimes": 100, "x100000": 100_000}
 
 
 def write_userdatas(path: Path, people: Iterable[Entrepreneur], *, style: Style = "labels") -> Path:
-    rows = [
-        (
-            p.id,
-            p.associate,
-            p.civility,
-            p.lastname,
-            p.firstname,
-            p.email,
-            p.address,
-            p.zipcode,
-            p.sex,
-            p.birthday,
-            p.nir,
-            p.typology,
-            p.activity,
-        )
-        for p in people
-    ]
-    return write_table(path, USERDATAS_COLUMNS, rows, style=style)
+    return write_records(path, USERDATAS_COLUMNS, people, style=style)
 
 
 def write_career_paths(path: Path, stages: Iterable[Stage], *, style: Style = "labels") -> Path:
-    rows = [
-        (
-            s.userdatas_id,
-            s.start,
-            s.end,
-            s.stage,
-            s.nature,
-            s.contract_type,
-            s.exit_type,
-            s.exit_reason,
-        )
-        for s in stages
-    ]
-    return write_table(path, CAREER_PATH_COLUMNS, rows, style=style)
+    return write_records(path, CAREER_PATH_COLUMNS, stages, style=style)
 
 
 def write_companies(path: Path, companies: Iterable[Company], *, style: Style = "labels") -> Path:
-    rows = [(c.id, c.name, c.activity, c.zipcode, c.userdatas_id) for c in companies]
-    return write_table(path, COMPANY_COLUMNS, rows, style=style)
+    return write_records(path, COMPANY_COLUMNS, companies, style=style)
 
 
 def write_invoices(
@@ -189,46 +158,43 @@ def write_invoices(
     """``unit``: ``euros``, ``centimes`` or ``x100000`` (integers for the last two)."""
     factor = UNIT_FACTORS[unit]
     rows = [
-        (
-            i.number,
-            i.on,
-            i.company_id,
-            i.company,
-            i.ht if factor == 1 else int(i.ht * factor),
-            i.status,
-        )
-        for i in invoices
+        _row(INVOICE_COLUMNS, i, ht=i.ht if factor == 1 else int(i.ht * factor)) for i in invoices
     ]
     return write_table(path, INVOICE_COLUMNS, rows, style=style)
 
 
 def write_payroll(path: Path, payslips: Iterable[Payslip], *, style: Style = "labels") -> Path:
     """Months are written ``01/2026`` (labels) or ``2026-01`` (fields)."""
-    rows = [
-        (f"{p.month:%m/%Y}" if style == "labels" else f"{p.month:%Y-%m}", p.userdatas_id, p.gross)
-        for p in payslips
-    ]
+    month = "%m/%Y" if style == "labels" else "%Y-%m"
+    rows = [_row(PAYROLL_COLUMNS, p, month=f"{p.month:{month}}") for p in payslips]
     return write_table(path, PAYROLL_COLUMNS, rows, style=style)
+
+
+def write_records(
+    path: Path, columns: Columns, records: Iterable[object], *, style: Style = "labels"
+) -> Path:
+    return write_table(path, columns, [_row(columns, record) for record in records], style=style)
+
+
+def _row(columns: Columns, record: object, **written: Value) -> list[Value]:
+    """The record's attributes in column order; ``written`` replaces some of them."""
+    return [
+        written[attribute] if attribute in written else getattr(record, attribute)
+        for _, _, attribute in columns
+    ]
 
 
 def write_table(
     path: Path,
-    columns: Sequence[tuple[str, str]],
+    columns: Columns,
     rows: Iterable[Sequence[Value]],
     *,
     style: Style = "labels",
 ) -> Path:
     """One header row (field names or labels) then ``rows``; CSV or XLSX by the suffix."""
-    header = [field if style == "fields" else label for field, label in columns]
+    header = [field if style == "fields" else label for field, label, _ in columns]
     if path.suffix.lower() == ".xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.append(header)
-        for row in rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
-        workbook.save(path)
-        return path
+        return write_xlsx(path, {"Export": (header, [list(row) for row in rows])})
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";" if style == "labels" else ",", lineterminator="\r\n")
     writer.writerow(header)

@@ -66,3 +66,18 @@ def test_two_packages_declaring_one_name(tmp_path: Path, monkeypatch: pytest.Mon
         "le connecteur « spreadsheet » est déclaré par plusieurs paquets (cae-imposter, cae-hub)"
     )
     assert "endi" in loaded
+
+
+def test_a_package_installed_while_running_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The declared connectors are remembered between calls, but not past an installation."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert "chantier" not in available()
+    dist_info = tmp_path / "cae_chantier-1.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: cae-chantier\nVersion: 1.0\n")
+    (dist_info / "entry_points.txt").write_text(
+        "[cae_hub.connectors]\nchantier = cae_chantier:Chantier\n"
+    )
+    assert available()["chantier"].value == "cae_chantier:Chantier"
