@@ -74,6 +74,11 @@ def load_catalogue(registry: SchemaRegistry, version: str = "latest") -> Catalog
     return Catalogue(schema_version=schema.version, indicators=indicators)
 
 
+def dimension_title(dim: str) -> str:
+    """The French name of a breakdown, as its code list is titled (« Métier »)."""
+    return get_registry().latest(DIMENSION_LISTS[dim]).title
+
+
 @lru_cache(maxsize=1)
 def get_catalogue() -> Catalogue:
     """The catalogue of the latest published report schema, read once."""

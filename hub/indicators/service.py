@@ -15,6 +15,7 @@ from hub.indicators.catalogue import (
     DIMENSION_LISTS,
     REPORT_SCHEMA,
     Catalogue,
+    dimension_title,
     get_catalogue,
 )
 from hub.indicators.consistency import Cell, check_consistency, load_rules, outlier_warnings
@@ -265,9 +266,7 @@ class ReportService:
 
 class CatalogueService:
     def describe(self) -> CataloguePublic:
-        registry = get_registry()
         catalogue = get_catalogue()
-        titles = {dim: registry.latest(name).title for dim, name in DIMENSION_LISTS.items()}
         return CataloguePublic(
             schema_name=REPORT_SCHEMA,
             schema_version=catalogue.schema_version,
@@ -281,7 +280,9 @@ class CatalogueService:
                     derived=i.derived,
                     disclosure=DISCLOSURE[i.kind],
                     dims=[
-                        DimensionInfo(code=d, label=titles[d], code_list=DIMENSION_LISTS[d])
+                        DimensionInfo(
+                            code=d, label=dimension_title(d), code_list=DIMENSION_LISTS[d]
+                        )
                         for d in i.dims
                     ],
                 )

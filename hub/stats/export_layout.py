@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from hub.indicators.catalogue import DIMENSION_LISTS, get_catalogue
-from hub.schemas.service import get_registry
+from hub.indicators.catalogue import dimension_title as dimension_title
+from hub.indicators.catalogue import get_catalogue
 from hub.stats.disclosure import Reason, Rules, reason_label
 from hub.stats.schemas import StatsCell, StatsTable
 from hub.web.format import fr_datetime, fr_period
@@ -35,10 +35,6 @@ class Column:
     name: str
     type: Literal["string", "integer", "number"]
     description: str
-
-
-def dimension_title(dim: str) -> str:
-    return get_registry().latest(DIMENSION_LISTS[dim]).title
 
 
 def columns(table: StatsTable) -> list[Column]:

@@ -63,34 +63,9 @@ class StatsRepository:
         self.session.flush()
         return publication
 
-    def breakdowns(self, report_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]:
-        """Which breakdowns (``dim_set``) of which indicators each of these revisions carries."""
-        found: dict[int, dict[str, set[str]]] = {report_id: {} for report_id in report_ids}
-        if not report_ids:
-            return found
-        query = (
-            select_rows(
-                col(IndicatorCell.report_id),
-                col(IndicatorCell.indicator),
-                col(IndicatorCell.dim_set),
-            )
-            .where(col(IndicatorCell.report_id).in_(list(report_ids)))
-            .distinct()
-        )
-        for report_id, indicator, dim_set in self.session.execute(query):
-            found[int(report_id)].setdefault(str(indicator), set()).add(str(dim_set))
-        return found
-
-    def cells(
-        self,
-        report_ids: Sequence[int],
-        indicator: str,
-        *,
-        dim_sets: Collection[str] | None = None,
-    ) -> list[CellRow]:
-        """Every cell of ``indicator`` in these revisions (only of ``dim_sets`` if given)."""
-        wanted = {indicator: dim_sets}
-        return self.cells_of(report_ids, wanted).get(indicator, [])
+    def cells(self, report_ids: Sequence[int], indicator: str) -> list[CellRow]:
+        """Every cell of ``indicator`` in these revisions."""
+        return self.cells_of(report_ids, {indicator: None}).get(indicator, [])
 
     def cells_of(
         self, report_ids: Sequence[int], wanted: Mapping[str, Collection[str] | None]
@@ -107,7 +82,6 @@ class StatsRepository:
             *(getattr(IndicatorCell, name) for name in DIM_COLUMNS),
             IndicatorCell.value_centi,
         ]
-        every_set = all(sets is None for sets in wanted.values())
         query = (
             select_rows(*columns)
             .join(IndicatorReport, col(IndicatorCell.report_id) == IndicatorReport.id)
@@ -116,10 +90,9 @@ class StatsRepository:
                 col(IndicatorCell.indicator).in_(sorted(wanted)),
             )
         )
-        if not every_set:
-            sets = set().union(*(s for s in wanted.values() if s is not None))
-            if all(s is not None for s in wanted.values()):
-                query = query.where(col(IndicatorCell.dim_set).in_(sorted(sets)))
+        if None not in wanted.values():
+            every = set().union(*(s for s in wanted.values() if s is not None))
+            query = query.where(col(IndicatorCell.dim_set).in_(sorted(every)))
         found: dict[str, list[CellRow]] = {name: [] for name in wanted}
         for indicator, member_id, dim_set, *dims, value in self.session.execute(query).all():
             allowed = wanted[indicator]

@@ -1,81 +1,46 @@
-"""Rules of the stats domain: protected tables, series, completeness, previews, publication.
+"""Rules of the stats domain: which tables a caller may read, series, completeness,
+previews and publication.
 
-Every figure leaves the hub through :func:`hub.stats.disclosure.protect`. Published tables
-are computed from the report revisions a publication froze, under the rules it recorded, so
-they never change; live figures (``draft``) are for staff only.
+Tables themselves are computed in :mod:`hub.stats.tables`. Published tables come from the
+report revisions a publication froze, under the rules it recorded; live figures (``draft``)
+are for staff only.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from functools import lru_cache
-from typing import Any
 
 from sqlmodel import Session
 
 from hub.config import Settings
 from hub.db import utcnow
 from hub.errors import ErrorItem, Forbidden, NotFound, ValidationFailed
-from hub.indicators.catalogue import ASSOCIATE_RATE, DIMENSION_LISTS, Indicator, get_catalogue
+from hub.indicators.catalogue import Indicator, get_catalogue
 from hub.indicators.models import IndicatorReport
 from hub.indicators.service import parse_period
 from hub.members.models import Member, StaffAccount
 from hub.periods import Period
-from hub.schemas.service import get_registry
-from hub.stats.disclosure import (
-    Kind,
-    ProtectedCell,
-    ProtectedTable,
-    Reason,
-    Rules,
-    Table,
-    protect,
-    reason_label,
-)
+from hub.stats.disclosure import Reason, Rules, reason_label
 from hub.stats.models import Publication
-from hub.stats.repository import CellRow, StatsRepository
+from hub.stats.repository import StatsRepository
 from hub.stats.schemas import (
     Completeness,
     CompletenessRow,
-    IndicatorInfo,
     Preview,
     PreviewCell,
     PublicationSummary,
-    RulesInfo,
     Series,
     SeriesPoint,
-    Source,
-    StatsCell,
     StatsTable,
 )
+from hub.stats.tables import Cells, indicator_info, needs, read_cells, table_builder
+from hub.stats.tables import clear_caches as clear_caches
+from hub.stats.tables import gather as gather
 
-Contributions = dict[tuple[str, ...], dict[Hashable, float]]
-# Cells already read for several tables at once, by indicator code.
-Prefetched = Mapping[str, list[CellRow]]
-_CACHE_SIZE = 512
-_published_cache: dict[tuple[Any, ...], ProtectedTable] = {}
-
-
-def _breakdowns(
-    repository: StatsRepository, reports: Iterable[IndicatorReport]
-) -> dict[int | None, Mapping[str, Collection[str]]]:
-    """The breakdowns of every report, as recorded at ingest (read from its cells otherwise)."""
-    reports = list(reports)
-    found: dict[int | None, Mapping[str, Collection[str]]] = {
-        r.id: r.breakdowns for r in reports if r.breakdowns is not None
-    }
-    unrecorded = [r.id for r in reports if r.id is not None and r.breakdowns is None]
-    if unrecorded:
-        for report_id, sets in repository.breakdowns(unrecorded).items():
-            found[report_id] = sets
-    return found
-
-
-def clear_caches() -> None:
-    """Forget every table kept in this process (they are recomputed on demand)."""
-    _published_cache.clear()
+# The revisions a table is computed from, the publication that froze them (None: live
+# figures) and the disclosure rules applied.
+Figures = tuple[Mapping[int, IndicatorReport], Publication | None, Rules]
 
 
 def disclosure_rules(settings: Settings) -> Rules:
@@ -84,17 +49,6 @@ def disclosure_rules(settings: Settings) -> Rules:
         dominance_share=settings.disclosure_dominance_share,
         small_count_max=settings.disclosure_small_count_max,
         protection=settings.disclosure_protection,
-    )
-
-
-def _labels(dims: Sequence[str]) -> dict[str, dict[str, str]]:
-    registry = get_registry()
-    return {d: registry.code_list(DIMENSION_LISTS[d]) for d in dims}
-
-
-def _info(indicator: Indicator) -> IndicatorInfo:
-    return IndicatorInfo(
-        code=indicator.code, label=indicator.label, kind=indicator.kind, unit=indicator.unit
     )
 
 
@@ -131,136 +85,34 @@ def parse_by(text: str | None, indicator: Indicator) -> tuple[str, ...]:
     return dims
 
 
-def choose_dim_sets(pairs: Iterable[tuple[int, str]], needed: Set[str]) -> dict[int, str]:
-    """For each member, the coarsest breakdown it sent that carries every ``needed`` dimension."""
-    sets_by_member: dict[int, set[str]] = defaultdict(set)
-    for member_id, dim_set in pairs:
-        sets_by_member[member_id].add(dim_set)
-    chosen: dict[int, str] = {}
-    for member_id, sets in sets_by_member.items():
-        usable = [s for s in sets if needed <= _dims_of(s)]
-        if usable:
-            chosen[member_id] = min(usable, key=lambda s: (len(_dims_of(s)), s))
-    return chosen
-
-
-@lru_cache(maxsize=4096)
-def _dims_of(dim_set: str) -> frozenset[str]:
-    """The dimensions of a ``dim_set`` such as ``"sex,trade"`` (``""``: none)."""
-    return frozenset(filter(None, dim_set.split(",")))
-
-
-def gather(
-    rows: Sequence[tuple[int, str, dict[str, str], int]],
-    *,
-    kind: str,
-    by: Sequence[str],
-    fixed: Mapping[str, str],
-) -> Contributions:
-    """Each member's contribution to each cell of the ``by`` breakdown (restricted to
-    ``fixed``), taken from the coarsest breakdown of its report that carries those dimensions.
-    Consistency checks at ingest guarantee that every such breakdown gives the same sums."""
-    chosen = choose_dim_sets([(m, dim_set) for m, dim_set, _, _ in rows], {*by, *fixed})
-    centi_sums: dict[tuple[str, ...], dict[int, int]] = defaultdict(dict)
-    for member_id, dim_set, dims, centi in rows:
-        if chosen.get(member_id) != dim_set:
-            continue
-        if any(dims.get(k) != v for k, v in fixed.items()):
-            continue
-        cell = centi_sums[tuple(dims[d] for d in by)]
-        cell[member_id] = cell.get(member_id, 0) + centi
-    return {
-        key: {m: (c // 100 if kind == "persons" else c / 100) for m, c in cell.items()}
-        for key, cell in centi_sums.items()
-    }
-
-
 class StatsService:
     # -- sources ------------------------------------------------------------------------------
 
-    def _source(
-        self, session: Session, period: Period, *, draft: bool, staff: bool, settings: Settings
-    ) -> tuple[dict[int, IndicatorReport], Publication | None, Rules]:
-        repository = StatsRepository(session)
-        if draft:
-            if not staff:
-                raise Forbidden("Les chiffres provisoires (draft) sont réservés à l'équipe.")
-            return repository.current_reports(str(period)), None, disclosure_rules(settings)
-        publication = repository.latest_publication(str(period))
-        if publication is None or publication.id is None:
-            raise NotFound(f"La période {period} n'est pas encore publiée.")
-        reports = repository.published_reports(publication.id)
-        return reports, publication, Rules(**publication.rules)
-
-    def _contributions(
-        self,
-        session: Session,
-        indicator: Indicator,
-        by: tuple[str, ...],
-        reports: Mapping[int, IndicatorReport],
-        fixed: Mapping[str, str],
-        *,
-        prefetched: Prefetched | None = None,
-    ) -> Contributions:
-        if prefetched is not None and indicator.code in prefetched:
-            rows = prefetched[indicator.code]
-        else:
-            repository = StatsRepository(session)
-            report_ids = [r.id for r in reports.values() if r.id is not None]
-            wanted = self._wanted(repository, reports, [(indicator.code, {*by, *fixed})])
-            rows = repository.cells_of(report_ids, wanted).get(indicator.code, [])
-        return gather(rows, kind=indicator.kind, by=by, fixed=fixed)
+    @staticmethod
+    def _check_draft(*, draft: bool, staff: bool) -> None:
+        if draft and not staff:
+            raise Forbidden(
+                "Les chiffres provisoires sont réservés à l'équipe de la fédération : "
+                "demandez les chiffres publiés.",
+                errors=[ErrorItem("query.draft", "réservé à l'équipe de la fédération")],
+            )
 
     @staticmethod
-    def _wanted(
+    def _source(
         repository: StatsRepository,
-        reports: Mapping[int, IndicatorReport],
-        needs: Iterable[tuple[str, set[str]]],
-    ) -> dict[str, set[str]]:
-        """For each indicator, the breakdowns the members' figures will be read from: only
-        those are fetched, not every breakdown of every report."""
-        carried = _breakdowns(repository, reports.values())
-        wanted: dict[str, set[str]] = {}
-        for code, needed in needs:
-            pairs = [
-                (report.member_id, dim_set)
-                for report in reports.values()
-                for dim_set in carried.get(report.id, {}).get(code, ())
-            ]
-            wanted.setdefault(code, set()).update(choose_dim_sets(pairs, needed).values())
-        return wanted
-
-    def _protected(
-        self,
-        session: Session,
-        indicator: Indicator,
-        by: tuple[str, ...],
-        reports: Mapping[int, IndicatorReport],
-        rules: Rules,
+        period: Period,
+        publication: Publication | None,
         *,
-        fixed: Mapping[str, str] | None = None,
-        contributions: Contributions | None = None,
-        categories: Sequence[Sequence[str]] | None = None,
-        cache_key: tuple[Any, ...] | None = None,
-        prefetched: Prefetched | None = None,
-    ) -> ProtectedTable:
-        """The protected table; a published one is computed once and kept (it never changes)."""
-        fixed = fixed or {}
-        grid = tuple(tuple(c) for c in categories) if categories is not None else None
-        key = (*(cache_key or ()), indicator.code, by, tuple(sorted(fixed.items())), grid)
-        if cache_key is not None and key in _published_cache:
-            return _published_cache[key]
-        if contributions is None:
-            contributions = self._contributions(
-                session, indicator, by, reports, fixed, prefetched=prefetched
-            )
-        kind: Kind = "persons" if indicator.kind == "persons" else "amount"
-        protected = protect(Table.build(kind, by, contributions, categories=categories), rules)
-        if cache_key is not None:
-            if len(_published_cache) >= _CACHE_SIZE:
-                _published_cache.clear()
-            _published_cache[key] = protected
-        return protected
+        draft: bool,
+        settings: Settings,
+    ) -> Figures | None:
+        """The revisions and rules of the live figures, or of ``publication`` (None if the
+        period is not published)."""
+        if draft:
+            return repository.current_reports(str(period)), None, disclosure_rules(settings)
+        if publication is None or publication.id is None:
+            return None
+        return repository.published_reports(publication.id), publication, Rules(**publication.rules)
 
     # -- tables -------------------------------------------------------------------------------
 
@@ -301,142 +153,27 @@ class StatsService:
             indicator = parse_indicator(indicator_code)
             parsed.append((indicator, parse_by(by_text, indicator)))
         period = parse_period(period_text, where="query.period")
-        reports, publication, rules = self._source(
-            session, period, draft=draft, staff=staff, settings=settings
-        )
-        prefetched: Prefetched | None = None
+        self._check_draft(draft=draft, staff=staff)
+        repository = StatsRepository(session)
+        publication = None if draft else repository.latest_publication(str(period))
+        source = self._source(repository, period, publication, draft=draft, settings=settings)
+        if source is None:
+            raise NotFound(
+                f"La période {period} n'est pas encore publiée : ses chiffres seront "
+                "disponibles quand l'équipe de la fédération l'aura publiée."
+            )
+        reports, publication, rules = source
+        # One table alone reads its cells only if it is not kept already.
+        cells: Cells | None = None
         if len(parsed) > 1:
-            needs: list[tuple[str, set[str]]] = []
-            for indicator, by in parsed:
-                if indicator.code == ASSOCIATE_RATE.code:
-                    needs += [("associates", set(by)), ("entrepreneurs", {*by, "contract"})]
-                else:
-                    needs.append((indicator.code, set(by)))
-            repository = StatsRepository(session)
-            report_ids = [r.id for r in reports.values() if r.id is not None]
-            wanted = self._wanted(repository, reports, needs)
-            prefetched = repository.cells_of(report_ids, wanted)
+            wanted = [need for indicator, by in parsed for need in needs(indicator, by)]
+            cells = read_cells(session, reports, wanted)
         return [
-            self._table(
-                session, indicator, by, period, reports, publication, rules, prefetched=prefetched
+            table_builder.table(
+                session, indicator, by, period, reports, publication, rules, cells=cells
             )
             for indicator, by in parsed
         ]
-
-    def _table(
-        self,
-        session: Session,
-        indicator: Indicator,
-        by: tuple[str, ...],
-        period: Period,
-        reports: Mapping[int, IndicatorReport],
-        publication: Publication | None,
-        rules: Rules,
-        *,
-        prefetched: Prefetched | None = None,
-    ) -> StatsTable:
-        # An id alone is not enough: a rolled-back publication's id can be handed out again.
-        cache = (
-            (publication.id, publication.period, publication.number, publication.published_at)
-            if publication is not None
-            else None
-        )
-        if indicator.code == ASSOCIATE_RATE.code:
-            cells = self._rate_cells(session, by, reports, rules, cache, prefetched=prefetched)
-        else:
-            protected = self._protected(
-                session, indicator, by, reports, rules, cache_key=cache, prefetched=prefetched
-            )
-            cells = [self._cell(by, c, indicator.kind) for c in protected.cells.values()]
-        labels = _labels(by)
-        for cell in cells:
-            cell.labels = {d: labels[d].get(v, v) for d, v in cell.dims.items() if v is not None}
-        return StatsTable(
-            indicator=_info(indicator),
-            period=str(period),
-            by=list(by),
-            source=Source(
-                status="published" if publication else "draft",
-                publication=publication.number if publication else None,
-                published_at=publication.published_at if publication else None,
-                members_included=len(reports),
-            ),
-            rules=RulesInfo(**asdict(rules)),
-            legend={reason.value: reason_label(reason, rules) for reason in Reason},
-            cells=cells,
-        )
-
-    @staticmethod
-    def _cell(by: Sequence[str], cell: ProtectedCell, kind: str) -> StatsCell:
-        shown = cell.reason is None
-        value = (int(cell.value) if kind == "persons" else round(cell.value, 2)) if shown else None
-        return StatsCell(
-            dims=dict(zip(by, cell.key, strict=True)),
-            labels={},
-            margin=None in cell.key,
-            value=value,
-            contributors=cell.contributors if shown else None,
-            suppressed=cell.reason,
-        )
-
-    def _rate_cells(
-        self,
-        session: Session,
-        by: tuple[str, ...],
-        reports: Mapping[int, IndicatorReport],
-        rules: Rules,
-        cache: tuple[Any, ...] | None,
-        *,
-        prefetched: Prefetched | None = None,
-    ) -> list[StatsCell]:
-        """associates / entrepreneurs in CESA, from two protected tables on the same grid."""
-        catalogue = get_catalogue()
-        associates = catalogue.indicators["associates"]
-        entrepreneurs = catalogue.indicators["entrepreneurs"]
-        cesa = {"contract": "cesa"}
-        parts = self._contributions(session, associates, by, reports, {}, prefetched=prefetched)
-        wholes = self._contributions(
-            session, entrepreneurs, by, reports, cesa, prefetched=prefetched
-        )
-        # Both tables on the same grid, so that every rate has its two parts.
-        categories = [sorted({k[i] for k in [*parts, *wholes]}) for i in range(len(by))]
-        numerator = self._protected(
-            session,
-            associates,
-            by,
-            reports,
-            rules,
-            contributions=parts,
-            categories=categories,
-            cache_key=cache,
-        )
-        denominator = self._protected(
-            session,
-            entrepreneurs,
-            by,
-            reports,
-            rules,
-            fixed=cesa,
-            contributions=wholes,
-            categories=categories,
-            cache_key=cache,
-        )
-        cells = []
-        for key, top in numerator.cells.items():
-            bottom = denominator.cells[key]
-            reason = top.reason or bottom.reason
-            shown = reason is None and bottom.value > 0
-            cells.append(
-                StatsCell(
-                    dims=dict(zip(by, key, strict=True)),
-                    labels={},
-                    margin=None in key,
-                    value=round(100 * top.value / bottom.value, 1) if shown else None,
-                    contributors=bottom.contributors if shown else None,
-                    suppressed=reason,
-                )
-            )
-        return cells
 
     # -- series, completeness, preview, publication ---------------------------------------------
 
@@ -458,32 +195,27 @@ class StatsService:
         end = parse_period(last, where="query.to")
         if start.is_semester != end.is_semester or start > end:
             raise ValidationFailed(
-                "Intervalle de périodes invalide.",
+                "Intervalle de périodes invalide : « to » doit être de même nature que « from » "
+                "(deux semestres ou deux années) et ne pas le précéder.",
                 errors=[ErrorItem("query.to", "même nature que « from » et postérieure")],
             )
         periods = [start]
         while periods[-1] < end and len(periods) < 40:
             periods.append(periods[-1].following())
-        if draft and not staff:
-            raise Forbidden("Les chiffres provisoires (draft) sont réservés à l'équipe.")
+        self._check_draft(draft=draft, staff=staff)
         repository = StatsRepository(session)
-        published = repository.publications([str(p) for p in periods])
+        published = {} if draft else repository.publications([str(p) for p in periods])
         points = []
         for period in periods:
             publication = published.get(str(period))
-            if draft:
-                reports = repository.current_reports(str(period))
-                rules = disclosure_rules(settings)
-                publication = None
-            elif publication is not None and publication.id is not None:
-                reports = repository.published_reports(publication.id)
-                rules = Rules(**publication.rules)
-            else:
+            source = self._source(repository, period, publication, draft=draft, settings=settings)
+            if source is None:
                 points.append(SeriesPoint(period=str(period), table=None))
                 continue
-            table = self._table(session, indicator, by, period, reports, publication, rules)
+            reports, publication, rules = source
+            table = table_builder.table(session, indicator, by, period, reports, publication, rules)
             points.append(SeriesPoint(period=str(period), table=table))
-        return Series(indicator=_info(indicator), by=list(by), points=points)
+        return Series(indicator=indicator_info(indicator), by=list(by), points=points)
 
     def completeness(
         self, session: Session, *, period_text: str, member: Member | None
@@ -554,7 +286,8 @@ class StatsService:
         indicator = parse_indicator(indicator_code)
         if indicator.derived:
             raise ValidationFailed(
-                "L'aperçu porte sur un indicateur déclaré.",
+                "L'aperçu ne porte que sur les indicateurs que les CAE déclarent : "
+                "choisissez-en un autre.",
                 errors=[ErrorItem("query.indicator", "indicateur calculé par le hub")],
             )
         by = parse_by(by_text, indicator)
@@ -562,9 +295,12 @@ class StatsService:
         assert member.id is not None
         reports = StatsRepository(session).current_reports(str(period))
         if member.id not in reports:
-            raise NotFound(f"Vous n'avez pas encore envoyé de rapport pour {period}.")
+            raise NotFound(
+                f"Vous n'avez pas encore envoyé de rapport pour {period} : envoyez-le pour voir "
+                "ce que la fédération en publiera."
+            )
         rules = disclosure_rules(settings)
-        protected = self._protected(session, indicator, by, reports, rules)
+        protected = table_builder.protected(session, indicator, by, reports, rules)
         own = protected.table.cells()
         cells = []
         for key, cell in protected.cells.items():
@@ -583,7 +319,7 @@ class StatsService:
             )
         return Preview(
             period=str(period),
-            indicator=_info(indicator),
+            indicator=indicator_info(indicator),
             by=list(by),
             legend={reason.value: reason_label(reason, rules) for reason in Reason},
             cells=cells,

@@ -1,4 +1,5 @@
-"""Generated federations: tables summed over CAEs, from a seed, of realistic shapes."""
+"""Generated federations: tables summed over CAEs, from a seed, of realistic shapes; and
+synthetic federations loaded into the hub as members and their reports."""
 
 from __future__ import annotations
 
@@ -6,6 +7,13 @@ import random
 from collections.abc import Hashable, Mapping, Sequence
 from itertools import product
 
+from sqlmodel import Session
+
+from bench.federation import Federation
+from hub.indicators.service import report_service
+from hub.members.models import Member
+from hub.members.schemas import MemberCreate
+from hub.members.service import member_service
 from hub.stats.disclosure import InteriorKey, Kind, Table
 
 TRADES = tuple(f"T{i:02d}" for i in range(1, 23))
@@ -56,3 +64,14 @@ def federation(
                 value = round(rng.lognormvariate(10.5, 1.0), 2)
             interior.setdefault(key, {})[cae] = value * (50 if everywhere else 1)
     return Table.build(kind, dims, interior, categories=dims.values())
+
+
+def load_federation(session: Session, federation: Federation) -> dict[str, Member]:
+    """Every CAE of ``federation`` as a member, with all its reports submitted; by SIREN."""
+    members = {}
+    for cae in federation.caes:
+        members[cae.siren] = member_service.create(session, MemberCreate(**cae.profile()))
+    for cae, period, document in federation.reports():
+        report_service.submit(session, members[cae.siren], str(period), document)
+    session.flush()
+    return members

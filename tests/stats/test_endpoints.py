@@ -14,15 +14,13 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from bench.federation import Federation, generate_federation, report_for
-from hub.indicators.service import report_service
 from hub.members.models import Member, StaffRole
-from hub.members.schemas import MemberCreate
-from hub.members.service import member_service
 from hub.periods import Period
 from hub.stats.audit import audit
 from hub.stats.disclosure import ProtectedCell, ProtectedTable, Reason, Table
 from hub.stats.service import gather
 from tests.factories import bearer, create_staff, issue_token
+from tests.stats.tables import load_federation
 
 PERIODS = ["2024-S2", "2025-S1"]
 
@@ -41,12 +39,7 @@ class Loaded:
 @pytest.fixture
 def loaded(session: Session) -> Loaded:
     federation = generate_federation(caes=14, first=PERIODS[0], semesters=2, seed=3, dominant=1)
-    members = {}
-    for cae in federation.caes:
-        members[cae.siren] = member_service.create(session, MemberCreate(**cae.profile()))
-    for cae, period, document in federation.reports():
-        report_service.submit(session, members[cae.siren], str(period), document)
-    session.flush()
+    members = load_federation(session, federation)
     staff = bearer(issue_token(session, staff=create_staff(session)))
     admin = bearer(issue_token(session, staff=create_staff(session, role=StaffRole.ADMIN)))
     return Loaded(federation, members, staff, admin)
@@ -182,6 +175,19 @@ def test_members_read_published_tables_but_not_drafts(
     url = f"/v1/stats?indicator=entrepreneurs&period={PERIODS[1]}&by=sex"
     assert client.get(url, headers=headers).status_code == 200
     assert client.get(url + "&draft=true", headers=headers).status_code == 403
+
+
+def test_a_refused_draft_says_so_in_french_and_names_the_field(
+    client: TestClient, loaded: Loaded, session: Session
+) -> None:
+    headers = loaded.member_headers(session, loaded.federation.caes[1].siren)
+    url = f"/v1/stats?indicator=entrepreneurs&period={PERIODS[1]}&draft=true"
+    refused = client.get(url, headers=headers)
+    assert refused.status_code == 403
+    problem = refused.json()
+    assert "réservés à l'équipe de la fédération" in problem["detail"]
+    assert "draft" not in problem["detail"]
+    assert [e["path"] for e in problem["errors"]] == ["query.draft"]
 
 
 def test_a_member_sees_only_its_own_completeness_row(

@@ -18,13 +18,9 @@ import frictionless
 import openpyxl
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bench.federation import Federation, generate_federation, report_for
 from hub.db import session_factory
-from hub.indicators.service import report_service
-from hub.members.schemas import MemberCreate
-from hub.members.service import member_service
 from hub.periods import Period
 from hub.stats.disclosure import Table
 from hub.stats.exports import (
@@ -38,6 +34,7 @@ from hub.stats.schemas import StatsCell, StatsTable
 from hub.stats.service import clear_caches, gather, stats_service
 from tests.databases import settings_for
 from tests.factories import create_staff
+from tests.stats.tables import load_federation
 
 PERIOD = "2025-S1"
 # (indicator, breakdown, kind): amounts have values distinctive enough to search for.
@@ -99,7 +96,7 @@ def exported(engine: Engine) -> Iterator[Exported]:
         transaction = connection.begin()
         factory = session_factory(connection, join_transaction_mode="create_savepoint")
         with factory() as session:
-            _load(session, federation)
+            load_federation(session, federation)
             staff = create_staff(session)
             stats_service.publish(session, period_text=PERIOD, staff=staff, settings=settings)
             published = {
@@ -130,15 +127,6 @@ def exported(engine: Engine) -> Iterator[Exported]:
         )
         transaction.rollback()
     clear_caches()
-
-
-def _load(session: Session, federation: Federation) -> None:
-    members = {}
-    for cae in federation.caes:
-        members[cae.siren] = member_service.create(session, MemberCreate(**cae.profile()))
-    for cae, period, document in federation.reports():
-        report_service.submit(session, members[cae.siren], str(period), document)
-    session.flush()
 
 
 def _spellings(value: float) -> list[str]:

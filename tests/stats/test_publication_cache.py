@@ -6,11 +6,9 @@ from sqlmodel import Session
 
 from bench.federation import generate_federation
 from hub.config import Settings
-from hub.indicators.service import report_service
-from hub.members.schemas import MemberCreate
-from hub.members.service import member_service
 from hub.stats.service import stats_service
 from tests.factories import create_staff
+from tests.stats.tables import load_federation
 
 PERIOD = "2025-S1"
 
@@ -18,10 +16,7 @@ PERIOD = "2025-S1"
 def _publish_federation(session: Session, settings: Settings, *, seed: int) -> float:
     """Load a small federation, publish PERIOD and return its total entrepreneurs."""
     federation = generate_federation(caes=6, first=PERIOD, semesters=1, seed=seed, dominant=1)
-    for cae in federation.caes:
-        member = member_service.create(session, MemberCreate(**cae.profile()))
-        for _, period, document in ((c, p, d) for c, p, d in federation.reports() if c is cae):
-            report_service.submit(session, member, str(period), document)
+    load_federation(session, federation)
     staff = create_staff(session)
     stats_service.publish(session, period_text=PERIOD, staff=staff, settings=settings)
     table = stats_service.table(

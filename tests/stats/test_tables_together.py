@@ -7,11 +7,9 @@ from sqlmodel import Session
 
 from bench.federation import generate_federation
 from hub.config import Settings
-from hub.indicators.service import report_service
-from hub.members.schemas import MemberCreate
-from hub.members.service import member_service
 from hub.stats.service import clear_caches, stats_service
 from tests.factories import create_staff
+from tests.stats.tables import load_federation
 
 PERIOD = "2025-S1"
 SPECS: list[tuple[str, str | None]] = [
@@ -30,11 +28,7 @@ SPECS: list[tuple[str, str | None]] = [
 def test_tables_read_together_equal_tables_read_alone(session: Session, draft: bool) -> None:
     settings = Settings(environment="test")
     federation = generate_federation(caes=12, first=PERIOD, semesters=1, seed=8, dominant=1)
-    for cae in federation.caes:
-        member = member_service.create(session, MemberCreate(**cae.profile()))
-        for owner, period, document in federation.reports():
-            if owner is cae:
-                report_service.submit(session, member, str(period), document)
+    load_federation(session, federation)
     if not draft:
         stats_service.publish(
             session, period_text=PERIOD, staff=create_staff(session), settings=settings
