@@ -9,8 +9,8 @@ templates), with the session cookie.
 
 Each page is timed twice:
 
-* warm: as a running hub answers it again, its tables and headline figures already computed
-  and kept (a published table never changes; a live one is kept until a report arrives);
+* warm: as a running hub answers it again, its tables already computed and kept (a
+  published table never changes; a live one is kept until a report arrives);
 * cold: every such in-process cache emptied before each run, as after a restart, for the
   first reader of a new publication, or after a report changed the live figures.
 
@@ -132,7 +132,7 @@ def sign_in(client: TestClient, password: str) -> None:
 
 
 def forget_tables() -> None:
-    """Empty the process's caches of protected tables, page tables and headline figures."""
+    """Empty the process's caches of protected tables and of page tables."""
     stats_module.clear_caches()
     clear_caches()
 

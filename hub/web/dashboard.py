@@ -16,16 +16,18 @@ from sqlmodel import Session
 
 from hub.config import Settings
 from hub.errors import ErrorItem, NotFound, ValidationFailed
-from hub.indicators.catalogue import Indicator, get_catalogue
+from hub.indicators.catalogue import DIMENSION_LISTS, Indicator, get_catalogue
 from hub.indicators.service import parse_period
 from hub.members.models import Member
 from hub.members.service import Principal
 from hub.periods import Period, today
+from hub.stats.models import Publication
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import Preview, StatsTable
 from hub.stats.service import disclosure_rules, parse_by, parse_indicator, stats_service
 from hub.web.format import fr_period
 from hub.web.repository import PeriodRepository
+from hub.web.tables import dimension_phrase
 
 EXPLORER_TREND_LENGTH = 8
 _CACHE_SIZE = 256
@@ -63,9 +65,15 @@ class DashboardService:
             PeriodRepository(session).reported_semesters(member_id=member.id), reverse=True
         )
 
-    def default_period(self, session: Session, principal: Principal) -> str:
-        offered = self.periods(session, principal)
-        return offered[0] if offered else str(last_closed_semester())
+    def default_period(self, session: Session, principal: Principal) -> Period:
+        return self.chosen_semester(None, self.periods(session, principal))
+
+    def chosen_semester(self, text: str | None, offered: Sequence[str]) -> Period:
+        """The semester asked for, else the latest of ``offered`` (latest first), else the
+        last closed one."""
+        if text:
+            return self.parse_semester(text)
+        return Period.parse(offered[0]) if offered else last_closed_semester()
 
     def parse_semester(self, text: str | None, *, where: str = "query.periode") -> Period:
         period = parse_period((text or "").strip(), where=where)
@@ -101,18 +109,35 @@ class DashboardService:
         period: str,
         specs: Sequence[tuple[str, Sequence[str]]],
     ) -> list[StatsTable]:
-        """Several tables of one period (indicator, breakdowns), those not kept computed together.
+        """Tables of one period, by (indicator, breakdowns); missing ones computed together."""
+        text = str(parse_period(period, where="query.periode"))
+        publication = StatsRepository(session).latest_publication(text)
+        return self.period_tables(
+            session, principal, settings, period=text, publication=publication, specs=specs
+        )
+
+    def period_tables(
+        self,
+        session: Session,
+        principal: Principal,
+        settings: Settings,
+        *,
+        period: str,
+        publication: Publication | None,
+        specs: Sequence[tuple[str, Sequence[str]]],
+    ) -> list[StatsTable]:
+        """:meth:`tables`, for a caller that already read the period's latest ``publication``.
 
         Tables are kept per publication (they never change) and, for live figures, per set
         of current report revisions (a new revision always has a new id and a later time).
         """
         staff = principal.staff is not None
         checked = [(indicator, self.check_query(indicator, by)[1]) for indicator, by in specs]
-        text = str(parse_period(period, where="query.periode"))
-        publication = StatsRepository(session).latest_publication(text)
+        text = period
         base: tuple[Any, ...]
         if publication is not None:
-            base = ("published", publication.id, publication.number)
+            # An id alone is not enough: a rolled-back publication's id can be handed out again.
+            base = ("published", publication.id, text, publication.number)
             base += (publication.published_at.isoformat(),)
         elif staff:
             rules = astuple(disclosure_rules(settings))
@@ -174,6 +199,16 @@ class DashboardService:
     def check_query(self, indicator: str, by: Sequence[str]) -> tuple[Indicator, tuple[str, ...]]:
         """The indicator and breakdowns asked for, or a 422 naming the field (French)."""
         found = parse_indicator(indicator)
+        refused = [d for d in by if d not in found.dims]
+        if refused:
+            # People read the dimensions' titles, not their codes.
+            asked = ", ".join(_dimension_name(d) for d in dict.fromkeys(refused))
+            allowed = ", ".join(_dimension_name(d) for d in found.dims) or "aucune"
+            detail = (
+                f"Ventilation non disponible pour « {found.label} » : {asked} "
+                f"(possibles : {allowed})."
+            )
+            raise ValidationFailed(detail, errors=[ErrorItem("query.par", detail)])
         try:
             dims = parse_by(",".join(by), found)
         except ValidationFailed as exc:
@@ -198,13 +233,16 @@ class DashboardService:
         published = StatsRepository(session).publications([str(p) for p in window])
         points: list[tuple[str, StatsTable | None]] = []
         for p in window:
-            if str(p) in published or (principal.staff is not None and p == period):
-                try:
-                    table = self.table(
-                        session, principal, settings, indicator=indicator, period=str(p), by=by
-                    )
-                except NotFound:
-                    table = None
+            publication = published.get(str(p))
+            if publication is not None or (principal.staff is not None and p == period):
+                [table] = self.period_tables(
+                    session,
+                    principal,
+                    settings,
+                    period=str(p),
+                    publication=publication,
+                    specs=[(indicator, by)],
+                )
                 points.append((str(p), table))
             else:
                 points.append((str(p), None))
@@ -212,7 +250,9 @@ class DashboardService:
             points.pop(0)  # semesters before the first publication
         return points
 
-    # -- overview -----------------------------------------------------------------------------
+
+def _dimension_name(dim: str) -> str:
+    return dimension_phrase(dim) if dim in DIMENSION_LISTS else f"« {dim[:40]} » (inconnue)"
 
 
 def catalogue_choices() -> list[Indicator]:
@@ -226,8 +266,5 @@ dashboard_service = DashboardService()
 
 def clear_caches() -> None:
     """Forget every kept table (tests that roll their database back call this)."""
-    from hub.web.overview import forget_figures
-
-    forget_figures()
     _table_cache.clear()
     _preview_cache.clear()

@@ -164,9 +164,7 @@ async def login(request: Request, session: SessionDep) -> Response:
 @router.post("/deconnexion")
 def logout(request: Request, session: SessionDep, user: PageUser, _: CheckedForm) -> Response:
     settings = settings_of(request)
-    raw = request.cookies.get(settings.session_cookie_name)
-    if raw:
-        web_auth_service.logout(session, raw)
+    web_auth_service.end(session, user)
     response = redirect(LOGIN_PATH)
     clear_session_cookie(response, request, settings)
     return response

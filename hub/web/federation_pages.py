@@ -10,12 +10,13 @@ from fastapi.responses import Response
 
 from hub.db import SessionDep
 from hub.errors import ErrorItem, ValidationFailed
+from hub.members.models import Scope
 from hub.members.service import member_service, member_user_service, token_service
-from hub.periods import Period
 from hub.schemas.service import get_registry
 from hub.stats.service import disclosure_rules, stats_service
 from hub.web.auth import CheckedForm, PublisherPage, StaffPage, settings_of
 from hub.web.dashboard import dashboard_service, semester_window
+from hub.web.format import fr_period
 from hub.web.rendering import PageRoute, redirect, render
 from hub.web.repository import PeriodRepository
 
@@ -24,12 +25,14 @@ router = APIRouter(route_class=PageRoute)
 SirenPath = Annotated[str, Path(max_length=20)]
 PeriodPath = Annotated[str, Path(max_length=20)]
 MEMBER_HISTORY = 4
-
-
-def _period(session: SessionDep, user: StaffPage, text: str | None) -> Period:
-    if text:
-        return dashboard_service.parse_semester(text)
-    return Period.parse(dashboard_service.default_period(session, user.principal))
+# What a token may do, in the words of the people who manage the member CAEs.
+SCOPE_LABELS = {
+    Scope.REPORTS_READ: "lire les rapports",
+    Scope.REPORTS_WRITE: "envoyer les rapports",
+    Scope.STATS_READ: "lire les statistiques",
+    Scope.STATS_PUBLISH: "publier les statistiques",
+    Scope.ADMIN: "administrer le hub",
+}
 
 
 @router.get("/completude")
@@ -40,7 +43,8 @@ def completeness(
     periode: str | None = None,
     region: str = "",
 ) -> Response:
-    period = _period(session, user, periode)
+    offered = dashboard_service.periods(session, user.principal)
+    period = dashboard_service.chosen_semester(periode, offered)
     regions = get_registry().code_list("code-region")
     if region and region not in regions:
         raise ValidationFailed(
@@ -54,9 +58,9 @@ def completeness(
         request,
         "completeness.html",
         user=user,
-        title=f"Complétude — {period}",
+        title=f"Complétude — {fr_period(period)}",
         period=str(period),
-        periods=dashboard_service.periods(session, user.principal),
+        periods=offered,
         completeness=result,
         rows=rows,
         reported=sum(r.reported for r in rows),
@@ -89,7 +93,7 @@ def members(request: Request, user: StaffPage, session: SessionDep) -> Response:
 def member(request: Request, user: StaffPage, session: SessionDep, siren: SirenPath) -> Response:
     found = member_service.get_by_siren(session, siren)
     registry = get_registry()
-    latest = Period.parse(dashboard_service.default_period(session, user.principal))
+    latest = dashboard_service.default_period(session, user.principal)
     periods = [str(p) for p in reversed(semester_window(latest, MEMBER_HISTORY))]
     assert found.id is not None
     reports = PeriodRepository(session).member_reports(found.id, periods)
@@ -106,6 +110,7 @@ def member(request: Request, user: StaffPage, session: SessionDep, siren: SirenP
             (c, registry.code_list("code-departement").get(c, c)) for c in found.departements
         ],
         tokens=token_service.list(session, member_siren=found.siren),
+        scope_labels=SCOPE_LABELS,
         accounts=member_user_service.list(session, member_siren=found.siren),
         history=history,
     )
@@ -125,7 +130,7 @@ def publication_form(
         request,
         "publication.html",
         user=user,
-        title=f"Publier — {period}",
+        title=f"Publier le {fr_period(period)}",
         period=str(period),
         completeness=state,
         included=[r for r in state.rows if r.reported],

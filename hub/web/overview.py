@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
@@ -16,13 +15,12 @@ from hub.config import Settings
 from hub.members.service import Principal
 from hub.periods import Period
 from hub.stats.disclosure import Reason
+from hub.stats.models import Publication
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import IndicatorInfo, StatsCell, StatsTable
 from hub.web.dashboard import dashboard_service, semester_window
 
 TREND_LENGTH = 6
-_CACHE_SIZE = 256
-_figures_cache: dict[tuple[Any, ...], dict[str, FigureValue]] = {}
 
 
 @dataclass(frozen=True)
@@ -103,14 +101,21 @@ def _cell(table: StatsTable, by: str | None, category: str | None) -> StatsCell 
 
 class OverviewService:
     def _figures(
-        self, session: Session, principal: Principal, settings: Settings, period: str
-    ) -> dict[str, FigureValue]:
+        self,
+        session: Session,
+        principal: Principal,
+        settings: Settings,
+        period: str,
+        publication: Publication | None,
+    ) -> tuple[dict[str, FigureValue], int]:
+        """The headline figures of ``period`` and how many CAE they were computed from."""
         specs = list(dict.fromkeys((h.indicator, h.by) for h in HEADLINES))
-        found = dashboard_service.tables(
+        found = dashboard_service.period_tables(
             session,
             principal,
             settings,
             period=period,
+            publication=publication,
             specs=[(indicator, (by,) if by else ()) for indicator, by in specs],
         )
         tables = dict(zip(specs, found, strict=True))
@@ -125,7 +130,7 @@ class OverviewService:
                 suppressed=suppressed,
                 legend=table.legend.get(suppressed.value) if suppressed else None,
             )
-        return values
+        return values, tables[("entrepreneurs", None)].source.members_included
 
     def overview(
         self, session: Session, principal: Principal, settings: Settings, period: Period
@@ -136,20 +141,10 @@ class OverviewService:
         source = SourceInfo(period=str(period), status="none")
         for p in window:
             publication = published.get(str(p))
-            if publication is not None and publication.id is not None:
-                key = (
-                    publication.id,
-                    publication.number,
-                    publication.period,
-                    publication.published_at.isoformat(),
+            if publication is not None:
+                by_period[str(p)], _ = self._figures(
+                    session, principal, settings, str(p), publication
                 )
-                values = _figures_cache.get(key)
-                if values is None:
-                    values = self._figures(session, principal, settings, str(p))
-                    if len(_figures_cache) >= _CACHE_SIZE:
-                        _figures_cache.clear()
-                    _figures_cache[key] = values
-                by_period[str(p)] = values
                 if p == period:
                     source = SourceInfo(
                         period=str(p),
@@ -159,17 +154,11 @@ class OverviewService:
                         members_included=publication.report_count,
                     )
             elif p == period and principal.staff is not None:
-                reach = dashboard_service.table(
-                    session, principal, settings, indicator="entrepreneurs", period=str(p)
-                )
-                if reach.source.members_included == 0:
+                values, reach = self._figures(session, principal, settings, str(p), None)
+                if reach == 0:
                     continue  # nothing reported yet: the page says so
-                by_period[str(p)] = self._figures(session, principal, settings, str(p))
-                source = SourceInfo(
-                    period=str(p),
-                    status="draft",
-                    members_included=reach.source.members_included,
-                )
+                by_period[str(p)] = values
+                source = SourceInfo(period=str(p), status="draft", members_included=reach)
         previous = str(period.previous())
         figures = []
         for headline in HEADLINES:
@@ -197,10 +186,6 @@ _EMPTY = FigureValue(
     suppressed=None,
     legend=None,
 )
-
-
-def forget_figures() -> None:
-    _figures_cache.clear()
 
 
 overview_service = OverviewService()

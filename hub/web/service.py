@@ -216,6 +216,10 @@ class WebAuthService:
             session_principal(member=member), account.display_name, account.email, csrf, record
         )
 
+    def end(self, session: Session, user: WebUser) -> None:
+        """Log ``user`` out: the session already looked up for the request is deleted."""
+        WebSessionRepository(session).delete(user.record)
+
     def logout(self, session: Session, session_id: str) -> None:
         if len(session_id) > _MAX_ID_LENGTH:
             return

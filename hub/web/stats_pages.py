@@ -4,9 +4,10 @@ and a member's preview of what the federation will see."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -18,6 +19,7 @@ from hub.stats.schemas import StatsTable
 from hub.stats.service import stats_service
 from hub.web.auth import MemberPage, PageUser, settings_of
 from hub.web.dashboard import catalogue_choices, dashboard_service
+from hub.web.format import fr_period
 from hub.web.overview import overview_service
 from hub.web.rendering import PageRoute, page_status, render
 from hub.web.service import WebUser
@@ -36,10 +38,22 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
 SEPARATORS: dict[str, Literal[",", ";"]] = {"virgule": ",", "point-virgule": ";"}
 
 
-def _period(session: SessionDep, user: PageUser, text: str | None) -> Period:
-    if text:
-        return dashboard_service.parse_semester(text)
-    return Period.parse(dashboard_service.default_period(session, user.principal))
+@dataclass(frozen=True)
+class TableQuery:
+    """What the explorer, its exports and the preview are asked for, as typed in the address."""
+
+    indicateur: str
+    periode: str | None
+    par: list[str]
+
+
+def table_query(
+    indicateur: str = "entrepreneurs", periode: str | None = None, par: ParQuery = None
+) -> TableQuery:
+    return TableQuery(indicateur, periode, [p.strip() for p in (par or []) if p and p.strip()])
+
+
+TableQueryDep = Annotated[TableQuery, Depends(table_query)]
 
 
 def _table(
@@ -61,10 +75,6 @@ def _table(
     )
 
 
-def _breakdowns(par: list[str] | None) -> list[str]:
-    return [p.strip() for p in (par or []) if p and p.strip()]
-
-
 def _dimension_choices() -> list[tuple[str, str]]:
     from hub.indicators.catalogue import DIMENSIONS
 
@@ -76,7 +86,8 @@ def overview(
     request: Request, user: PageUser, session: SessionDep, periode: str | None = None
 ) -> Response:
     settings = settings_of(request)
-    period = _period(session, user, periode)
+    offered = dashboard_service.periods(session, user.principal)
+    period = dashboard_service.chosen_semester(periode, offered)
     summary = overview_service.overview(session, user.principal, settings, period)
     own = None
     if user.principal.member is not None:
@@ -88,9 +99,9 @@ def overview(
         request,
         "overview.html",
         user=user,
-        title=f"Tableau de bord — {summary.period}",
+        title=f"Tableau de bord — {fr_period(summary.period)}",
         overview=summary,
-        periods=dashboard_service.periods(session, user.principal),
+        periods=offered,
         cards=figure_cards(summary),
         own=own,
     )
@@ -101,18 +112,21 @@ def explorer(
     request: Request,
     user: PageUser,
     session: SessionDep,
-    indicateur: str = "entrepreneurs",
-    periode: str | None = None,
-    par: ParQuery = None,
+    query: TableQueryDep,
     vue: str = "tableau",
 ) -> Response:
     settings = settings_of(request)
-    by = _breakdowns(par)
+    offered = dashboard_service.periods(session, user.principal)
     context: dict[str, Any] = {
         "indicators": catalogue_choices(),
         "dimensions": _dimension_choices(),
-        "periods": dashboard_service.periods(session, user.principal),
-        "chosen": {"indicateur": indicateur, "par": by, "vue": vue, "periode": periode or ""},
+        "periods": offered,
+        "chosen": {
+            "indicateur": query.indicateur,
+            "par": query.par,
+            "vue": vue,
+            "periode": query.periode or "",
+        },
         "table": None,
         "view": None,
         "chart": None,
@@ -126,8 +140,8 @@ def explorer(
                 "Vue inconnue : choisissez « tableau » ou « evolution ».",
                 errors=[ErrorItem("query.vue", "tableau ou evolution")],
             )
-        indicator, dims = dashboard_service.check_query(indicateur, by)
-        period = _period(session, user, periode)
+        indicator, dims = dashboard_service.check_query(query.indicateur, query.par)
+        period = dashboard_service.chosen_semester(query.periode, offered)
         context["chosen"]["periode"] = str(period)
         context["indicator"] = indicator
         if vue == "tableau":
@@ -171,9 +185,7 @@ def export(
     request: Request,
     user: PageUser,
     session: SessionDep,
-    indicateur: str = "entrepreneurs",
-    periode: str | None = None,
-    par: ParQuery = None,
+    query: TableQueryDep,
     format: str = "csv",
     separateur: str = "virgule",
 ) -> Response:
@@ -187,8 +199,12 @@ def export(
             "Séparateur inconnu : virgule ou point-virgule.",
             errors=[ErrorItem("query.separateur", "virgule ou point-virgule")],
         )
-    indicator, dims = dashboard_service.check_query(indicateur, _breakdowns(par))
-    period = _period(session, user, periode)
+    indicator, dims = dashboard_service.check_query(query.indicateur, query.par)
+    period = (
+        dashboard_service.parse_semester(query.periode)
+        if query.periode
+        else dashboard_service.default_period(session, user.principal)
+    )
     table = _table(request, user, session, indicator.code, period, dims)
     result = export_table(table, EXPORT_FORMATS[format], separator=SEPARATORS[separateur])
     return Response(
@@ -207,29 +223,28 @@ def preview(
     request: Request,
     user: MemberPage,
     session: SessionDep,
-    indicateur: str = "entrepreneurs",
-    periode: str | None = None,
-    par: ParQuery = None,
+    query: TableQueryDep,
 ) -> Response:
     member = user.principal.member
     assert member is not None
-    by = _breakdowns(par)
     offered = dashboard_service.reported_periods(session, member)
     context: dict[str, Any] = {
         "indicators": [i for i in catalogue_choices() if not i.derived],
         "dimensions": _dimension_choices(),
-        "chosen": {"indicateur": indicateur, "par": by, "periode": periode or ""},
+        "chosen": {
+            "indicateur": query.indicateur,
+            "par": query.par,
+            "periode": query.periode or "",
+        },
         "preview": None,
         "error": None,
     }
     status = 200
     try:
-        indicator, dims = dashboard_service.check_query(indicateur, by)
+        indicator, dims = dashboard_service.check_query(query.indicateur, query.par)
         context["indicator"] = indicator
-        if periode or offered:
-            period = (
-                dashboard_service.parse_semester(periode) if periode else Period.parse(offered[0])
-            )
+        if query.periode or offered:
+            period = dashboard_service.chosen_semester(query.periode, offered)
             context["chosen"]["periode"] = str(period)
             context["preview"] = result = dashboard_service.preview(
                 session,

@@ -184,6 +184,36 @@ def test_members_list_and_detail_show_token_metadata_never_tokens(
     assert "Métiers" in detail and "Départements" in detail and "Consentement" in detail
 
 
+def test_token_rights_and_page_titles_are_in_french(
+    staff_client: TestClient, loaded: Loaded, session: Session
+) -> None:
+    member = session.get(Member, loaded.member.id)
+    assert member is not None
+    issue_token(session, member=member)
+    session.flush()
+    detail = staff_client.get(f"/membres/{member.siren}").text
+    assert "envoyer les rapports" in detail and "lire les statistiques" in detail
+    assert "reports:" not in detail and "stats:" not in detail
+    overview = staff_client.get(f"/tableau-de-bord?periode={LATEST}").text
+    assert "<title>Tableau de bord — 1er semestre 2025 — cae-hub</title>" in overview
+    completeness = staff_client.get(f"/completude?periode={DRAFT}").text
+    assert "<title>Complétude — 2e semestre 2025 — cae-hub</title>" in completeness
+
+
+def test_a_refused_breakdown_is_named_by_its_title_not_its_code(
+    staff_client: TestClient,
+) -> None:
+    response = staff_client.get(f"/statistiques?indicateur=revenue_eur&periode={LATEST}&par=sex")
+    assert response.status_code == 400
+    alert = re.search(r'<div role="alert"[^>]*>(.*?)</div>', response.text, re.S)
+    assert alert is not None
+    assert "Sexe" in alert.group(1) or "sexe" in alert.group(1)
+    assert "Chiffre d&#39;affaires" in alert.group(1)
+    assert "revenue_eur" not in alert.group(1) and "sex " not in alert.group(1)
+    unknown = staff_client.get(f"/statistiques?periode={LATEST}&par=couleur").text
+    assert "« couleur » (inconnue)" in unknown
+
+
 def test_publishing_asks_for_confirmation_then_freezes(
     staff_client: TestClient, session: Session, loaded: Loaded
 ) -> None:
