@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
@@ -136,6 +137,27 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
         else:
             session.commit()
+
+
+SQLITE_BUSY = 5  # primary result code; the extended ones (BUSY_SNAPSHOT…) share its low byte
+
+
+@contextmanager
+def optional_write(session: Session) -> Iterator[None]:
+    """A write the unit of work can do without (a date of last use): skipped, not failed,
+    when SQLite cannot give the write lock now.
+
+    A reading request begins a plain transaction (see ``get_session``); once another writer
+    has committed, SQLite refuses it the write lock at once, and waiting would not help. The
+    write is undone to a savepoint and the request carries on.
+    """
+    try:
+        with session.begin_nested():
+            yield
+    except OperationalError as error:
+        code = getattr(error.orig, "sqlite_errorcode", None)
+        if code is None or code & 0xFF != SQLITE_BUSY:
+            raise
 
 
 def get_session(request: Request) -> Iterator[Session]:

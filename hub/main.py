@@ -45,18 +45,18 @@ def _has_lone_surrogate(text: str) -> bool:
     return any("\ud800" <= char <= "\udfff" for char in text)
 
 
-def _nul_path(node: Any, path: str = "$", bad: Callable[[str], bool] = _has_nul) -> str | None:
-    """The JSON path of the first string holding a NUL character (or any text ``bad`` refuses)."""
+def _bad_text_path(node: Any, path: str = "$", bad: Callable[[str], bool] = _has_nul) -> str | None:
+    """The JSON path of the first key or string ``bad`` refuses (by default: a NUL character)."""
     if isinstance(node, str):
         return path if bad(node) else None
     if isinstance(node, dict):
         for key, value in node.items():
-            found = (bad(key) and f"{path}.{key!r}") or _nul_path(value, f"{path}.{key}", bad)
+            found = (bad(key) and f"{path}.{key!r}") or _bad_text_path(value, f"{path}.{key}", bad)
             if found:
                 return found
     if isinstance(node, list):
         for index, value in enumerate(node):
-            found = _nul_path(value, f"{path}[{index}]", bad)
+            found = _bad_text_path(value, f"{path}[{index}]", bad)
             if found:
                 return found
     return None
@@ -118,16 +118,23 @@ async def guard_input(
     if request.method in {"POST", "PUT", "PATCH"}:
         body = await request.body()
         if b"\\u0000" in body or _SURROGATE_ESCAPE.search(body):
-            for bad, detail, message in _UNSTORABLE_TEXT:
-                try:
-                    where = _nul_path(json.loads(body), bad=bad)
-                except (ValueError, RecursionError):  # not JSON, or nested too deep: for FastAPI
-                    where = None
-                if where:
-                    return problem_response(
-                        ValidationFailed(detail, errors=[ErrorItem(where, message)])
-                    )
+            refusal = _unstorable_text(body)
+            if refusal is not None:
+                return problem_response(refusal)
     return await call_next(request)
+
+
+def _unstorable_text(body: bytes) -> ValidationFailed | None:
+    """The refusal of a JSON body holding text no database stores, if it holds any."""
+    try:
+        document = json.loads(body)
+        for bad, detail, message in _UNSTORABLE_TEXT:
+            where = _bad_text_path(document, bad=bad)
+            if where:
+                return ValidationFailed(detail, errors=[ErrorItem(where, message)])
+    except (ValueError, RecursionError):  # not JSON, or nested too deep: FastAPI answers
+        pass
+    return None
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:

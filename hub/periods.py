@@ -34,6 +34,11 @@ class Period:
         semester = match.group("semester")
         return cls(int(match.group("year")), int(semester) if semester else None)
 
+    @classmethod
+    def semester_of(cls, day: date) -> Period:
+        """The semester ``day`` falls in."""
+        return cls(day.year, 1 if day.month <= 6 else 2)
+
     @property
     def is_semester(self) -> bool:
         return self.semester is not None

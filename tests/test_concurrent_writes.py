@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -11,11 +12,11 @@ from sqlmodel import Session, select
 from bench.federation import generate_federation
 from hub.db import session_scope
 from hub.main import create_app
-from hub.members.models import StaffAccount
+from hub.members.models import ApiToken, StaffAccount
 from hub.members.schemas import MemberCreate
-from hub.members.service import member_service
+from hub.members.service import auth_service, member_service
 from tests.databases import fresh_database, settings_for
-from tests.factories import bearer, create_staff, issue_token
+from tests.factories import bearer, create_member, create_staff, issue_token
 
 ROUNDS = 3
 
@@ -81,3 +82,22 @@ def test_simultaneous_command_line_writes_on_sqlite_wait_their_turn(tmp_path: Pa
 
     assert failures == []
     assert count == 4
+
+
+def test_a_reading_request_is_not_refused_for_the_date_of_last_use(tmp_path: Path) -> None:
+    with fresh_database("sqlite", tmp_path) as engine:
+        with session_scope(engine) as session:
+            member = create_member(session)
+            secret = issue_token(session, member=member)
+        with Session(engine) as reading:  # a GET's session: a plain, deferred transaction
+            reading.exec(select(ApiToken)).all()
+            with session_scope(engine) as other:  # another CAE's write lands meanwhile
+                create_staff(other)
+            principal = auth_service.authenticate(reading, secret, touch_resolution=timedelta(0))
+            siren = principal.member.siren if principal.member else None
+            reading.commit()
+        with Session(engine) as session:
+            [token] = session.exec(select(ApiToken)).all()
+
+    assert siren == member.siren
+    assert token.last_used_at is None  # skipped this time; the next request records it

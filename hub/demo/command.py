@@ -63,14 +63,11 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _count(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")
-
-
 def summary(result: DemoResult, *, url: str) -> list[str]:
     """The closing note, in French: what was loaded, secrets once, where to look, timings."""
     from hub.demo.accounts import DEMO_ADMIN
     from hub.demo.run import french_seconds
+    from hub.web.format import fr_int
 
     federation = result.federation
     stock = sum(len(cae.stock(federation.today)) for cae in federation.caes)
@@ -84,8 +81,8 @@ def summary(result: DemoResult, *, url: str) -> list[str]:
             f"resynchronisées ({result.registration.members_added} nouvelle(s) CAE)."
         )
     lines.append(
-        f"Fédération de démonstration : {len(federation.caes)} CAE, {_count(stock)} "
-        f"entrepreneurs aujourd'hui, {_count(reports)} rapports semestriels sur le hub."
+        f"Fédération de démonstration : {len(federation.caes)} CAE, {fr_int(stock)} "
+        f"entrepreneurs aujourd'hui, {fr_int(reports)} rapports semestriels sur le hub."
     )
     if result.published:
         lines.append(
@@ -139,8 +136,8 @@ def summary(result: DemoResult, *, url: str) -> list[str]:
             continue
         what = "sans changement" if not sync.sent else f"de la fédération ({len(result.files)} CAE)"
         lines.append(
-            f"  {name} {what} : {_count(sync.sent)} rapport(s) envoyé(s), "
-            f"{_count(sync.up_to_date)} déjà à jour, en {french_seconds(sync.seconds)}"
+            f"  {name} {what} : {fr_int(sync.sent)} rapport(s) envoyé(s), "
+            f"{fr_int(sync.up_to_date)} déjà à jour, en {french_seconds(sync.seconds)}"
         )
     lines.append(f"  démonstration complète : {french_seconds(result.seconds)}")
     return lines

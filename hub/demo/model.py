@@ -105,7 +105,7 @@ class DemoCae:
 
     def periods(self) -> list[Period]:
         """Every semester from the one its data starts in to the current one."""
-        period = Period(self.profile.since.year, 1 if self.profile.since.month <= 6 else 2)
+        period = Period.semester_of(self.profile.since)
         periods = []
         while period.start <= self.today:
             periods.append(period)

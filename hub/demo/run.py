@@ -27,14 +27,15 @@ from hub.demo.writing import write_secret
 from hub.periods import Period, today
 from hub.stats.repository import StatsRepository
 from hub.stats.service import stats_service
+from hub.web.format import fr_decimal
 
 if TYPE_CHECKING:
     from connectors.sync.report import SyncReport
 
 Say = Callable[[str], None]
-# CAEs syncing at the same time. SQLite takes one writer at a time and the hub answers a
-# conflicting write with 503 and « come back in 30 s »: there, the CAEs take turns.
-SYNC_WORKERS = {"sqlite": 1, "other": 2}
+# CAEs syncing at the same time (one per core). On SQLite their writes queue for the write
+# lock (hub.db begins them IMMEDIATE) instead of failing.
+SYNC_WORKERS = 2
 
 
 class DemoFailed(Exception):
@@ -70,7 +71,7 @@ class DemoResult:
 
 
 def french_seconds(seconds: float) -> str:
-    return f"{seconds:.1f}".replace(".", ",") + " s"
+    return f"{fr_decimal(seconds)} s"
 
 
 def public_url(settings: Settings) -> str:
@@ -104,12 +105,11 @@ def run_demo(
     say("démarrage d'un hub temporaire pour les synchronisations")
     with temporary_hub(folder / "hub-temporaire.log") as url:
         say(f"synchronisation des {len(files)} CAE par HTTP ({url})")
-        workers = SYNC_WORKERS["sqlite" if settings.is_sqlite else "other"]
-        first = _sync_all(engine, federation, files, url, workers=workers, say=say)
+        first = _sync_all(engine, federation, files, url, say=say)
         second = None
         if first.sent:  # what a nightly run costs when nothing changed at the CAEs
             say("resynchronisation immédiate, sans changement des fichiers")
-            second = _sync_all(engine, federation, files, url, workers=workers, say=None)
+            second = _sync_all(engine, federation, files, url, say=None)
     published = _publish(engine, federation, settings)
     return DemoResult(
         folder,
@@ -152,7 +152,6 @@ def _sync_all(
     files: dict[str, CaeFiles],
     url: str,
     *,
-    workers: int,
     say: Say | None,
 ) -> SyncPass:
     from connectors.sdk.errors import ConnectorError
@@ -163,7 +162,7 @@ def _sync_all(
     pending = list(federation.caes)
     refused: list[DemoCae] = []
     for attempt in range(2):
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with ThreadPoolExecutor(max_workers=SYNC_WORKERS) as pool:
             futures = {pool.submit(_sync_one, files[cae.slug], url): cae for cae in pending}
             for future in as_completed(futures):
                 cae = futures[future]

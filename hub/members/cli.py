@@ -235,13 +235,7 @@ def tokens_list(
     """Lister les jetons (jamais leur secret)."""
     with unit_of_work() as session:
         tokens = token_service.list(session, member_siren=member, staff_email=staff)
-    if as_json:
-        typer.echo(json.dumps([t.model_dump(mode="json") for t in tokens], indent=2))
-        return
-    if not tokens:
-        typer.echo("aucun jeton")
-    for token in tokens:
-        _print_token(token)
+    _echo_list(tokens, as_json=as_json, empty="aucun jeton", show=_print_token)
 
 
 @tokens_app.command("revoke")

@@ -13,7 +13,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from hub.db import utcnow
+from hub.db import optional_write, utcnow
 from hub.errors import Conflict, ErrorItem, Forbidden, NotFound, Unauthorized, ValidationFailed
 from hub.members.models import (
     ADMIN_SCOPES,
@@ -308,7 +308,9 @@ class AuthService:
             if staff is None or not staff.active:
                 raise Forbidden("Ce compte d'équipe est désactivé.")
         if token.last_used_at is None or now - token.last_used_at >= touch_resolution:
-            tokens.touch(token, now)
+            # The date is approximate anyway; a reading request must not fail for it.
+            with optional_write(session):
+                tokens.touch(token, now)
         return Principal(token=token, member=member, staff=staff)
 
 

@@ -1,0 +1,26 @@
+"""Reporting periods: which semester a day falls in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from hub.periods import Period
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2025, 1, 1), "2025-S1"),
+        (date(2025, 6, 30), "2025-S1"),
+        (date(2025, 7, 1), "2025-S2"),
+        (date(2025, 12, 31), "2025-S2"),
+    ],
+)
+def test_a_day_falls_in_the_semester_that_starts_and_ends_around_it(
+    day: date, expected: str
+) -> None:
+    period = Period.semester_of(day)
+    assert str(period) == expected
+    assert period.start <= day <= period.end
