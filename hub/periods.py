@@ -39,6 +39,11 @@ class Period:
         """The semester ``day`` falls in."""
         return cls(day.year, 1 if day.month <= 6 else 2)
 
+    @classmethod
+    def last_closed_semester(cls, day: date) -> Period:
+        """The last semester that had ended before ``day``."""
+        return cls.semester_of(day).previous()
+
     @property
     def is_semester(self) -> bool:
         return self.semester is not None

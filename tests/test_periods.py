@@ -24,3 +24,16 @@ def test_a_day_falls_in_the_semester_that_starts_and_ends_around_it(
     period = Period.semester_of(day)
     assert str(period) == expected
     assert period.start <= day <= period.end
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 1, 1), "2025-S2"),
+        (date(2026, 6, 30), "2025-S2"),
+        (date(2026, 7, 1), "2026-S1"),
+        (date(2026, 12, 31), "2026-S1"),
+    ],
+)
+def test_last_closed_semester(day: date, expected: str) -> None:
+    assert str(Period.last_closed_semester(day)) == expected

@@ -70,8 +70,7 @@ def default_period() -> str:
     """The last finished semester."""
     from hub.periods import Period, today
 
-    day = today()
-    return str(Period(day.year, 1 if day.month <= 6 else 2).previous())
+    return str(Period.last_closed_semester(today()))
 
 
 @connectors_app.command("list")

@@ -82,7 +82,7 @@ class SyncConfig:
 def default_periods(day: date | None = None) -> list[str]:
     """The previous and the current semester on ``day`` (today in France by default)."""
     day = day or today()
-    current = Period(day.year, 1 if day.month <= 6 else 2)
+    current = Period.semester_of(day)
     return [str(current.previous()), str(current)]
 
 

@@ -43,8 +43,7 @@ def semester_window(period: Period, length: int) -> list[Period]:
 
 
 def last_closed_semester() -> Period:
-    now = today()
-    return Period(now.year, 1) if now.month >= 7 else Period(now.year - 1, 2)
+    return Period.last_closed_semester(today())
 
 
 class DashboardService:
