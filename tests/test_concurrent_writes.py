@@ -15,6 +15,8 @@ from hub.main import create_app
 from hub.members.models import ApiToken, StaffAccount
 from hub.members.schemas import MemberCreate
 from hub.members.service import auth_service, member_service
+from hub.web.models import WebSession
+from hub.web.service import web_auth_service
 from tests.databases import fresh_database, settings_for
 from tests.factories import bearer, create_member, create_staff, issue_token
 
@@ -101,3 +103,31 @@ def test_a_reading_request_is_not_refused_for_the_date_of_last_use(tmp_path: Pat
 
     assert siren == member.siren
     assert token.last_used_at is None  # skipped this time; the next request records it
+
+
+def test_a_dashboard_page_is_not_refused_for_extending_its_session(tmp_path: Path) -> None:
+    settings = settings_for("sqlite://")
+    with fresh_database("sqlite", tmp_path) as engine:
+        with session_scope(engine) as session:
+            staff = create_staff(session, password="mot de passe solide 2026")
+            login = web_auth_service.login(
+                session,
+                settings,
+                email=staff.email,
+                password="mot de passe solide 2026",
+                client="127.0.0.1",
+                previous_session_id=None,
+            )
+            assert login.session_id is not None
+            for record in session.exec(select(WebSession)).all():
+                record.last_seen_at = record.last_seen_at - timedelta(minutes=5)
+                session.add(record)
+        with Session(engine) as reading:  # a page's session: a plain, deferred transaction
+            reading.exec(select(WebSession)).all()
+            with session_scope(engine) as other:  # another writer lands meanwhile
+                create_staff(other)
+            user = web_auth_service.resolve(reading, settings, login.session_id)
+            reading.commit()
+
+    assert user is not None
+    assert user.is_staff

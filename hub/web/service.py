@@ -36,7 +36,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from hub.config import Settings
-from hub.db import utcnow
+from hub.db import optional_write, utcnow
 from hub.members.repository import MemberRepository, MemberUserRepository, StaffRepository
 from hub.members.service import Principal, password_auth_service, session_principal
 from hub.web.models import WebSession
@@ -185,12 +185,14 @@ class WebAuthService:
             sessions.delete(record)
             return None
         if now - record.last_seen_at >= TOUCH_RESOLUTION:
-            record.last_seen_at = now
-            record.expires_at = min(
-                record.created_at + timedelta(seconds=settings.session_max_age_s),
-                now + timedelta(seconds=settings.session_idle_timeout_s),
-            )
-            sessions.add(record)
+            # Pages are reads: extending the session must not fail one (the next page does it).
+            with optional_write(session):
+                record.last_seen_at = now
+                record.expires_at = min(
+                    record.created_at + timedelta(seconds=settings.session_max_age_s),
+                    now + timedelta(seconds=settings.session_idle_timeout_s),
+                )
+                sessions.add(record)
         return user
 
     @staticmethod
