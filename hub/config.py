@@ -83,6 +83,52 @@ class Settings(BaseSettings):
         default=15 * 60, ge=1, description="Fenêtre de comptage des échecs de connexion."
     )
 
+    database_pool_size: int = Field(
+        default=10, ge=1, description="PostgreSQL : connexions gardées ouvertes par processus."
+    )
+    database_max_overflow: int = Field(
+        default=10, ge=0, description="PostgreSQL : connexions supplémentaires en pointe."
+    )
+    database_pool_timeout_s: float = Field(
+        default=10, gt=0, description="Attente maximale d'une connexion libre (puis 503)."
+    )
+    admission_read_slots: int = Field(
+        default=16, ge=1, description="Requêtes de lecture servies en même temps par processus."
+    )
+    admission_write_slots: int = Field(
+        default=4,
+        ge=1,
+        description="Requêtes d'écriture servies en même temps (PostgreSQL ; SQLite : une).",
+    )
+    admission_prepare_slots: int = Field(
+        default=4, ge=1, description="Rapports vérifiés (schéma, cohérence) en même temps."
+    )
+    admission_queue: int = Field(
+        default=1000, ge=0, description="Requêtes en attente au plus, par file, avant un 503."
+    )
+    admission_wait_s: float = Field(
+        default=30, gt=0, description="Attente maximale d'une place avant de répondre 503."
+    )
+    admission_retry_after_s: int = Field(
+        default=5, ge=1, description="Délai « Retry-After » d'un 503 quand le hub est occupé."
+    )
+    max_report_bytes: int = Field(
+        default=20 * 2**20, ge=1024, description="Taille maximale d'un rapport déposé."
+    )
+    max_body_bytes: int = Field(
+        default=2**20, ge=1024, description="Taille maximale du corps des autres requêtes."
+    )
+    token_cache_ttl_s: float = Field(
+        default=300,
+        ge=0,
+        description="Durée de mémorisation d'un jeton vérifié (0 : vérifier à chaque requête).",
+    )
+    token_cache_check_s: float = Field(
+        default=2,
+        ge=0,
+        description="Intervalle de contrôle des révocations faites par d'autres processus.",
+    )
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

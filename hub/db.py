@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+from anyio import to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect
@@ -16,7 +17,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
+from hub.admission import Admission
 from hub.config import Settings
+
+T = TypeVar("T")
 
 # Stable constraint names, so that migrations can alter them on both databases.
 SQLModel.metadata.naming_convention = {
@@ -96,7 +100,13 @@ def make_engine(settings: Settings, *, url: str | None = None) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout_s,
+    )
 
 
 def ensure_sqlite_folder(url: str) -> None:
@@ -147,10 +157,16 @@ def optional_write(session: Session) -> Iterator[None]:
     """A write the unit of work can do without (a date of last use): skipped, not failed,
     when SQLite cannot give the write lock now.
 
-    A reading request begins a plain transaction (see ``get_session``); once another writer
-    has committed, SQLite refuses it the write lock at once, and waiting would not help. The
-    write is undone to a savepoint and the request carries on.
+    A reading request begins a plain transaction (see ``get_session``); it must neither wait
+    for the write lock (a busy writer would hold the reader for the whole busy timeout) nor
+    fail for it. On SQLite the write is tried without waiting, undone to a savepoint when the
+    lock is taken, and the request carries on.
     """
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        waited = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        connection.exec_driver_sql("PRAGMA busy_timeout=0")
     try:
         with session.begin_nested():
             yield
@@ -158,17 +174,47 @@ def optional_write(session: Session) -> Iterator[None]:
         code = getattr(error.orig, "sqlite_errorcode", None)
         if code is None or code & 0xFF != SQLITE_BUSY:
             raise
+    finally:
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(waited or 0)}")
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def writing(bind: Engine | Connection) -> Engine | Connection:
+    """``bind`` marked so that its transactions take SQLite's write lock when they begin.
+
+    The connection is still taken lazily, at the first statement: a session made on it holds
+    nothing while the request's other dependencies run.
+    """
+    if isinstance(bind, Engine):
+        return bind.execution_options(**{WRITE_INTENT: True})
+    return bind  # a test's connection: its transaction has already begun
+
+
+def _session(request: Request, *, writes: bool) -> Session:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    bind = factory.kw.get("bind")
+    if writes and bind is not None:
+        return factory(bind=writing(bind))
+    return factory()
+
+
+async def admitted(request: Request) -> AsyncIterator[None]:
+    """A slot of the admission gate of the request's kind, held until the endpoint returns."""
+    admission: Admission = request.app.state.admission
+    async with admission.for_method(request.method).slot():
+        yield
+
+
+AdmissionSlot = Annotated[None, Depends(admitted, scope="function")]
+
+
+def get_session(request: Request, _slot: AdmissionSlot) -> Iterator[Session]:
     """One session per request: committed when the endpoint returns, rolled back on error.
 
-    Services only flush; the request owns the transaction.
+    Services only flush; the request owns the transaction. The request waits for its admission
+    slot first, on the event loop, without holding a thread or a connection.
     """
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session:
-        if request.method not in READ_ONLY_METHODS and isinstance(session.get_bind(), Engine):
-            session.connection(execution_options={WRITE_INTENT: True})
+    with _session(request, writes=request.method not in READ_ONLY_METHODS) as session:
         try:
             yield session
         except BaseException:
@@ -179,3 +225,24 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def _unit_of_work(request: Request, work: Callable[[Session], T], *, writes: bool) -> T:
+    with _session(request, writes=writes) as session:
+        try:
+            result = work(session)
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+        return result
+
+
+async def write_unit(request: Request, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in its own committed transaction, once a write slot is free.
+
+    For endpoints that do their CPU-bound checks first and need the database only to store.
+    """
+    admission: Admission = request.app.state.admission
+    async with admission.writes.slot():
+        return await to_thread.run_sync(lambda: _unit_of_work(request, work, writes=True))

@@ -8,8 +8,12 @@ The tree::
     ├── Forbidden                 403  droits insuffisants
     ├── NotFound                  404  introuvable (also: exists but the caller may not see it)
     ├── Conflict                  409  conflit avec l'état actuel
+    │   └── InProgress            409  la même demande est encore en cours : réessayer
+    ├── PayloadTooLarge           413  corps trop volumineux
+    ├── UnsupportedMediaType      415  corps qui n'est pas du JSON en UTF-8
     ├── ValidationFailed          422  données invalides, with ``errors: [{path, message}]``
-    └── ServiceUnavailable        503  service indisponible
+    └── ServiceUnavailable        503  service indisponible (Retry-After)
+        └── Busy                  503  hub occupé (hub.admission)
 
 One handler turns any of them, FastAPI's request-validation errors and Starlette's HTTP
 errors into the same shape: ``type``, ``title``, ``status``, ``detail`` and, for validation,
@@ -29,6 +33,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -105,6 +110,25 @@ class Conflict(HubError):
     title = "Conflit avec l'état actuel"
 
 
+class PayloadTooLarge(HubError):
+    status_code = 413
+    slug = "too-large"
+    title = "Requête trop volumineuse"
+
+
+class UnsupportedMediaType(HubError):
+    status_code = 415
+    slug = "unsupported-media-type"
+    title = "Format de corps non accepté"
+
+
+class InProgress(Conflict):
+    """The same request (same Idempotency-Key) is still being stored: retry, it will replay."""
+
+    slug = "in-progress"
+    title = "Demande déjà en cours de traitement"
+
+
 class ValidationFailed(HubError):
     status_code = 422
     slug = "validation"
@@ -158,6 +182,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "Introuvable, ou non visible pour l'appelant",
         409: "Conflit avec l'état actuel",
         412: "Précondition non remplie",
+        413: "Corps de requête trop volumineux",
+        414: "Adresse trop longue",
+        415: "Corps qui n'est pas un document JSON en UTF-8",
         422: "Données invalides (chaque champ fautif est nommé dans errors)",
         503: "Service indisponible",
     }
@@ -326,6 +353,16 @@ def install_error_handlers(app: FastAPI) -> None:
             ServiceUnavailable(
                 "La base de données ne répond pas ; réessayez dans un instant.",
                 headers={"Retry-After": "30"},
+            )
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("database_pool_exhausted", path=request.url.path)
+        return problem_response(
+            ServiceUnavailable(
+                "Toutes les connexions à la base sont occupées ; réessayez dans un instant.",
+                headers={"Retry-After": "5"},
             )
         )
 

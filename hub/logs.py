@@ -6,11 +6,10 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 
 import structlog
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.config import Settings
 
@@ -54,26 +53,56 @@ def configure_logging(settings: Settings) -> None:
 access_log = structlog.get_logger("hub.access")
 
 
-async def log_requests(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """One line per request: id, method, path, status and duration. Never headers or bodies."""
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    if len(request_id) > 64 or not request_id.isprintable():
-        request_id = uuid.uuid4().hex
-    structlog.contextvars.bind_contextvars(request_id=request_id)
-    started = time.perf_counter()
-    try:
-        response = await call_next(request)
-    finally:
-        structlog.contextvars.unbind_contextvars("request_id")
-    response.headers["X-Request-ID"] = request_id
-    access_log.info(
-        "request",
-        request_id=request_id,
-        method=request.method,
-        path=request.url.path,
-        status=response.status_code,
-        duration_ms=round((time.perf_counter() - started) * 1000, 1),
-    )
-    return response
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            given: str = value.decode("latin-1")
+            if len(given) <= 64 and given.isprintable():
+                return given
+    return uuid.uuid4().hex
+
+
+class AccessLog:
+    """One line per request: id, method, path, status and duration; never headers or bodies.
+
+    A plain ASGI middleware, so that it sees everything: the answers of the middlewares inside
+    it, an error that escapes every handler (logged with status 500 before the server answers
+    it), and a client that leaves mid-upload (one line, no traceback).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status: int | None = None
+        header = (b"x-request-id", request_id.encode())
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", []), header]}
+            await send(message)
+
+        fields = {"request_id": request_id, "method": scope["method"], "path": scope["path"]}
+        try:
+            await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            access_log.info("client_disconnected", **fields, duration_ms=_ms(started))
+            return
+        except Exception:
+            access_log.error("request", **fields, status=status or 500, duration_ms=_ms(started))
+            raise
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+        access_log.info("request", **fields, status=status, duration_ms=_ms(started))
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query
+from anyio import to_thread
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from sqlmodel import Session
 
-from hub.db import SessionDep
+from hub.admission import Admission
+from hub.db import SessionDep, write_unit
 from hub.errors import problem_responses
 from hub.indicators.schemas import Catalogue, ImportSummary, ReportDocument, RevisionInfo
-from hub.indicators.service import catalogue_service, report_service
-from hub.members.auth import CurrentMember, CurrentPrincipal, require_scope
+from hub.indicators.service import (
+    PreparedReport,
+    catalogue_service,
+    decode_report,
+    report_service,
+)
+from hub.members.auth import CurrentPrincipal, get_member, require_scope
 from hub.members.models import Member, Scope
+from hub.members.service import Principal
 
 router = APIRouter(
     prefix="/v1/indicators", tags=["indicateurs"], responses=problem_responses(401, 403, 422)
@@ -24,23 +33,20 @@ MemberQuery = Annotated[
     str | None,
     Query(max_length=20, description="SIREN de la CAE (équipe de la fédération seulement)"),
 ]
-REPORT_BODY = Body(
-    description=(
-        "Un document conforme au schéma indicator-report (voir /v1/schemas/indicator-report). "
-        "Les montants ont au plus deux décimales ; les effectifs sont entiers."
-    ),
-    examples=[
-        {
-            "period": "2026-S1",
-            "cells": [
-                {"indicator": "entrepreneurs", "dims": {}, "value": 42},
-                {"indicator": "entrepreneurs", "dims": {"contract": "cesa"}, "value": 30},
-                {"indicator": "entrepreneurs", "dims": {"contract": "cape"}, "value": 12},
-                {"indicator": "revenue_eur", "dims": {"trade": "43.21A"}, "value": 182450.5},
-            ],
-        }
-    ],
+REPORT_BODY_DESCRIPTION = (
+    "Un document conforme au schéma indicator-report (voir /v1/schemas/indicator-report), "
+    "en JSON UTF-8. Les montants ont au plus deux décimales ; les effectifs sont entiers."
 )
+REPORT_EXAMPLE = {
+    "period": "2026-S1",
+    "cells": [
+        {"indicator": "entrepreneurs", "dims": {}, "value": 42},
+        {"indicator": "entrepreneurs", "dims": {"contract": "cesa"}, "value": 30},
+        {"indicator": "entrepreneurs", "dims": {"contract": "cape"}, "value": 12},
+        {"indicator": "revenue_eur", "dims": {"trade": "43.21A"}, "value": 182450.5},
+    ],
+}
+ReportWriter = Annotated[Principal, Depends(require_scope(Scope.REPORTS_WRITE))]
 
 
 @router.get("", summary="Le catalogue des indicateurs")
@@ -51,29 +57,54 @@ def catalogue(_: CurrentPrincipal) -> Catalogue:
 @router.put(
     "/reports/{period}",
     summary="Déposer le rapport d'une période (remplace le précédent par une nouvelle révision)",
-    dependencies=[Depends(require_scope(Scope.REPORTS_WRITE))],
-    responses=problem_responses(409),
+    responses=problem_responses(400, 409, 413, 415, 503),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": REPORT_BODY_DESCRIPTION,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/IndicatorReport"},
+                    "example": REPORT_EXAMPLE,
+                }
+            },
+        }
+    },
 )
-def submit_report(
-    member: CurrentMember,
-    session: SessionDep,
+async def submit_report(
+    request: Request,
+    writer: ReportWriter,
     period: PeriodPath,
-    document: Annotated[dict[str, Any], REPORT_BODY],
     dry_run: Annotated[bool, Query(description="Tout vérifier sans rien enregistrer")] = False,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
     x_cae_hub_connector: Annotated[
         str | None, Header(max_length=160, description="Connecteur et version : endi/1.2.0")
     ] = None,
 ) -> ImportSummary:
-    return report_service.submit(
-        session,
-        member,
-        period,
-        document,
-        dry_run=dry_run,
-        idempotency_key=idempotency_key,
-        connector=x_cae_hub_connector,
-    )
+    # The caller is known before the body is read; the body is checked whole (schema,
+    # consistency, hash) before any connection or write lock is taken.
+    member = get_member(writer)
+    body = await request.body()
+    admission: Admission = request.app.state.admission
+    async with admission.prepare.slot():
+        prepared = await to_thread.run_sync(_prepare, period, body)
+    del body
+
+    def store(session: Session) -> ImportSummary:
+        return report_service.store(
+            session,
+            member,
+            prepared,
+            dry_run=dry_run,
+            idempotency_key=idempotency_key,
+            connector=x_cae_hub_connector,
+        )
+
+    return await write_unit(request, store)
+
+
+def _prepare(period: str, body: bytes) -> PreparedReport:
+    return report_service.prepare(period, decode_report(body))
 
 
 def report_owner(

@@ -26,6 +26,7 @@ class IndicatorReport(SQLModel, table=True):
     __tablename__ = "indicator_report"
     __table_args__ = (
         UniqueConstraint("member_id", "period", "revision"),
+        UniqueConstraint("member_id", "idempotency_key", name="uq_indicator_report_idempotency"),
         Index("ix_indicator_report_current", "period", "is_current", "member_id"),
     )
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import func, insert, text, update
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from hub.indicators.consistency import DimItems
 from hub.indicators.models import IndicatorCell, IndicatorReport
 
+LOCK_WAIT_S = 20
 DIM_COLUMNS = ("contract", "trade", "sex", "age_band", "departement", "exit_reason")
 
 
@@ -45,13 +47,24 @@ class ReportRepository:
         )
         return self.session.exec(query).first()
 
-    def by_idempotency_key(self, member_id: int, period: str, key: str) -> IndicatorReport | None:
+    def by_idempotency_key(self, member_id: int, key: str) -> IndicatorReport | None:
         query = select(IndicatorReport).where(
-            IndicatorReport.member_id == member_id,
-            IndicatorReport.period == period,
-            IndicatorReport.idempotency_key == key,
+            IndicatorReport.member_id == member_id, IndicatorReport.idempotency_key == key
         )
         return self.session.exec(query).first()
+
+    def lock(self, member_id: int, period: str, *, wait_s: int = LOCK_WAIT_S) -> None:
+        """Serialise the writers of one member's period until the transaction ends.
+
+        PostgreSQL: a transaction-level advisory lock, waited for at most ``wait_s`` (then
+        ``LockNotAvailable``). SQLite: writing transactions already run one at a time.
+        """
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        digest = hashlib.blake2b(f"indicator-report|{member_id}|{period}".encode(), digest_size=8)
+        key = int.from_bytes(digest.digest(), "big", signed=True)
+        self.session.execute(text(f"SET LOCAL lock_timeout = '{int(wait_s)}s'"))
+        self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     def save(self, report: IndicatorReport) -> IndicatorReport:
         self.session.add(report)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from hub.db import utcnow
-from hub.errors import Conflict, ErrorItem, NotFound, ValidationFailed
+from hub.errors import Conflict, ErrorItem, InProgress, NotFound, ValidationFailed
+from hub.guards import check_json_bytes
 from hub.indicators.catalogue import (
     DIMENSION_LISTS,
     REPORT_SCHEMA,
@@ -36,6 +40,7 @@ from hub.members.repository import MemberRepository
 from hub.periods import Period, check_reportable
 from hub.schemas.service import get_registry
 
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout passed
 DISCLOSURE = {
     "persons": ["frequency", "small_count", "secondary"],
     "amount": ["frequency", "dominance", "secondary"],
@@ -101,26 +106,47 @@ def parse_connector(header: str | None) -> tuple[str | None, str | None]:
     return name[:100], version[:50] or None
 
 
-class ReportService:
-    def submit(
-        self,
-        session: Session,
-        member: Member,
-        period_text: str,
-        document: Any,
-        *,
-        dry_run: bool = False,
-        idempotency_key: str | None = None,
-        connector: str | None = None,
-    ) -> ImportSummary:
-        """Check a report whole; store it as a new revision unless it is unchanged or a dry run.
+@dataclass(frozen=True, slots=True)
+class PreparedReport:
+    """A report checked whole, ready to store: what ``prepare`` computed without the database."""
 
-        Any error rejects the report entirely: nothing is stored.
+    period: Period
+    schema_version: str
+    cells: list[Cell]
+    content_hash: str
+    cells_received: int
+
+
+def decode_report(body: bytes) -> Any:
+    """The JSON document of a report body: UTF-8 only, no text a database cannot store."""
+    refusal = check_json_bytes(body)
+    if refusal is not None:
+        raise refusal
+    try:
+        document = json.loads(body)
+    except RecursionError:
+        raise ValidationFailed(
+            "Le rapport est imbriqué trop profondément.",
+            errors=[ErrorItem("$", "imbrication trop profonde")],
+        ) from None
+    except json.JSONDecodeError as exc:
+        where = "corps vide" if not body.strip() else f"ligne {exc.lineno}, colonne {exc.colno}"
+        raise ValidationFailed(
+            "Le corps de la requête n'est pas un document JSON valide.",
+            errors=[ErrorItem("$", f"JSON mal formé ({where})")],
+        ) from None
+    return document
+
+
+class ReportService:
+    def prepare(self, period_text: str, document: Any) -> PreparedReport:
+        """Check a report whole — period, schema, consistency — and hash it; no database.
+
+        Any error rejects the report entirely (422 naming every failing cell).
         """
         period = parse_period(period_text)
         registry = get_registry()
         catalogue = get_catalogue()
-        rules = load_rules()
         received = len(document.get("cells", [])) if isinstance(document, dict) else 0
         received = received if isinstance(received, int) else 0
         errors = registry.validate(REPORT_SCHEMA, catalogue.schema_version, document)
@@ -133,33 +159,86 @@ class ReportService:
         cells: list[Cell] = []
         if not errors:
             cells = _cells(document, catalogue)
-            errors = check_consistency(cells, rules)
+            errors = check_consistency(cells, load_rules())
         if errors:
             raise ValidationFailed(
                 f"Rapport {period} refusé : {len(errors)} erreur(s), rien n'a été enregistré.",
                 errors=errors,
                 extra={"cells_received": received, "cells_accepted": 0, "warnings": []},
             )
+        return PreparedReport(
+            period, catalogue.schema_version, cells, content_hash(cells), received
+        )
 
+    def submit(
+        self,
+        session: Session,
+        member: Member,
+        period_text: str,
+        document: Any,
+        *,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+        connector: str | None = None,
+    ) -> ImportSummary:
+        """Check a report whole; store it as a new revision unless it is unchanged or a dry run."""
+        prepared = self.prepare(period_text, document)
+        return self.store(
+            session,
+            member,
+            prepared,
+            dry_run=dry_run,
+            idempotency_key=idempotency_key,
+            connector=connector,
+        )
+
+    def store(
+        self,
+        session: Session,
+        member: Member,
+        prepared: PreparedReport,
+        *,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+        connector: str | None = None,
+    ) -> ImportSummary:
+        """Store a prepared report as a new revision, unless unchanged, replayed or a dry run.
+
+        Requests for one member and period are serialised (see ``ReportRepository.lock``), so
+        that a retry arriving while its first attempt is being stored waits for it and replays
+        its answer instead of failing.
+        """
         assert member.id is not None
+        period, cells, digest = str(prepared.period), prepared.cells, prepared.content_hash
+        rules = load_rules()
         reports = ReportRepository(session)
-        digest = content_hash(cells)
         now = utcnow()
         summary = ImportSummary(
-            period=str(period),
+            period=period,
             revision=0,
             unchanged=False,
             dry_run=dry_run,
-            schema_version=catalogue.schema_version,
+            schema_version=prepared.schema_version,
             content_hash=digest,
-            cells_received=received,
+            cells_received=prepared.cells_received,
             cells_accepted=len(cells),
             received_at=now,
         )
+        if not dry_run:
+            try:
+                reports.lock(member.id, period)
+            except OperationalError as exc:
+                if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                    raise
+                raise InProgress(
+                    f"Un envoi du rapport {period} de cette CAE est encore en cours "
+                    "d'enregistrement ; réessayez dans un instant.",
+                    headers={"Retry-After": "5"},
+                ) from None
         if idempotency_key and not dry_run:
-            earlier = reports.by_idempotency_key(member.id, str(period), idempotency_key)
+            earlier = reports.by_idempotency_key(member.id, idempotency_key)
             if earlier is not None:
-                if earlier.content_hash != digest:
+                if earlier.content_hash != digest or earlier.period != period:
                     raise Conflict(
                         "Cette clé d'idempotence a déjà servi pour un autre contenu.",
                         errors=[ErrorItem("header.idempotency-key", "clé déjà utilisée")],
@@ -171,7 +250,7 @@ class ReportService:
                         "received_at": earlier.received_at,
                     }
                 )
-        current = reports.current(member.id, str(period))
+        current = reports.current(member.id, period)
         name, version = parse_connector(connector)
         if current is not None and current.content_hash == digest:
             if not dry_run:
@@ -179,9 +258,9 @@ class ReportService:
                 reports.touch(current, now)
             return summary.model_copy(update={"revision": current.revision, "unchanged": True})
 
-        history = reports.history(member.id, str(period), limit=rules.max_previous_periods)
+        history = reports.history(member.id, period, limit=rules.max_previous_periods)
         warnings = outlier_warnings(cells, history, rules)
-        number = reports.last_revision_number(member.id, str(period)) + 1
+        number = reports.last_revision_number(member.id, period) + 1
         summary = summary.model_copy(update={"revision": number, "warnings": _issues(warnings)})
         if dry_run:
             return summary
@@ -189,9 +268,9 @@ class ReportService:
         reports.add_revision(
             IndicatorReport(
                 member_id=member.id,
-                period=str(period),
+                period=period,
                 revision=number,
-                schema_version=catalogue.schema_version,
+                schema_version=prepared.schema_version,
                 content_hash=digest,
                 cell_count=len(cells),
                 connector=name,

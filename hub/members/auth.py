@@ -15,7 +15,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from hub.db import SessionDep
 from hub.errors import Forbidden
 from hub.members.models import Member, Scope, StaffAccount
 from hub.members.service import Principal, auth_service
@@ -25,13 +24,17 @@ _bearer = HTTPBearer(auto_error=False, description="Jeton du hub : « Bearer cae
 
 def get_principal(
     request: Request,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    """The caller, from the token cache or a short lookup of its own (no admission slot)."""
     settings = request.app.state.settings
     secret = credentials.credentials if credentials is not None else None
-    principal = auth_service.authenticate(
-        session, secret, touch_resolution=timedelta(seconds=settings.token_last_used_resolution_s)
+    principal = auth_service.authenticate_cached(
+        request.app.state.session_factory,
+        secret,
+        touch_resolution=timedelta(seconds=settings.token_last_used_resolution_s),
+        ttl_s=settings.token_cache_ttl_s,
+        check_s=settings.token_cache_check_s,
     )
     request.state.principal = principal
     return principal

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from hub.members.models import ApiToken, Member, MemberUser, StaffAccount
@@ -63,6 +66,18 @@ class TokenRepository:
 
     def get(self, token_id: int) -> ApiToken | None:
         return self.session.get(ApiToken, token_id)
+
+    def change_stamp(self) -> tuple[Any, ...]:
+        """What moves when a token is revoked or issued, or a member or staff account changes."""
+        row = self.session.execute(
+            select_rows(
+                select_rows(func.max(ApiToken.revoked_at)).scalar_subquery(),
+                select_rows(func.max(ApiToken.id)).scalar_subquery(),
+                select_rows(func.max(Member.updated_at)).scalar_subquery(),
+                select_rows(func.max(StaffAccount.updated_at)).scalar_subquery(),
+            )
+        ).one()
+        return tuple(row)
 
     def get_by_hash(self, token_hash: str) -> ApiToken | None:
         return self.session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash)).first()

@@ -5,12 +5,13 @@ Services flush; the request or the CLI command that calls them owns the transact
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
+from sqlalchemy import inspect
 from sqlmodel import Session
 
 from hub.db import optional_write, utcnow
@@ -26,6 +27,7 @@ from hub.members.models import (
     StaffAccount,
     StaffRole,
 )
+from hub.members.principals import principal_cache
 from hub.members.repository import (
     MemberRepository,
     MemberUserRepository,
@@ -125,6 +127,7 @@ class MemberService:
             setattr(member, field, value)
         if changes:
             member.updated_at = utcnow()
+            principal_cache.clear()
         return MemberRepository(session).add(member)
 
     def deactivate(self, session: Session, siren: str) -> Member:
@@ -132,6 +135,7 @@ class MemberService:
         if member.active:
             member.active = False
             member.updated_at = utcnow()
+            principal_cache.clear()
         return MemberRepository(session).add(member)
 
 
@@ -243,6 +247,7 @@ class TokenService:
             raise NotFound(f"Aucun jeton n°{token_id}.")
         if token.revoked_at is None:
             token.revoked_at = utcnow()
+            principal_cache.clear()
         return tokens.add(token)
 
     def list(
@@ -312,6 +317,41 @@ class AuthService:
             with optional_write(session):
                 tokens.touch(token, now)
         return Principal(token=token, member=member, staff=staff)
+
+    def authenticate_cached(
+        self,
+        open_session: Callable[[], Session],
+        secret: str | None,
+        *,
+        touch_resolution: timedelta,
+        ttl_s: float,
+        check_s: float,
+    ) -> Principal:
+        """``authenticate``, answered from :data:`principal_cache` when it can be.
+
+        A lookup opens its own short session: the request's own session, and its admission
+        slot, are not needed to know who is calling.
+        """
+        if not secret:
+            raise Unauthorized("Jeton manquant : envoyez « Authorization: Bearer <jeton> ».")
+        if not looks_like_token(secret):
+            raise Unauthorized("Jeton inconnu.")
+        digest = token_hash(secret)
+        principal_cache.check_changes(open_session, every_s=check_s)
+        cached = principal_cache.get(digest)
+        if cached is not None and token_status(cached.token) == "active":
+            return cached
+        with open_session() as session:
+            principal = self.authenticate(session, secret, touch_resolution=touch_resolution)
+            session.commit()
+            # A skipped date-of-use write was undone to a savepoint, which expires the token:
+            # load it again while the session is open, since the principal outlives it.
+            for loaded in (principal.token, principal.member, principal.staff):
+                if loaded is not None and inspect(loaded).expired_attributes:
+                    session.refresh(loaded)
+        lifetime = min(ttl_s, touch_resolution.total_seconds())
+        principal_cache.put(digest, principal, ttl_s=lifetime)
+        return principal
 
 
 member_service = MemberService()
