@@ -8,7 +8,13 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query
 
 from hub.db import SessionDep
 from hub.errors import problem_responses
-from hub.indicators.schemas import Catalogue, ImportSummary, ReportDocument, RevisionInfo
+from hub.indicators.schemas import (
+    Catalogue,
+    HeldReports,
+    ImportSummary,
+    ReportDocument,
+    RevisionInfo,
+)
 from hub.indicators.service import catalogue_service, report_service
 from hub.members.auth import CurrentMember, CurrentPrincipal, require_scope
 from hub.members.models import Member, Scope
@@ -87,6 +93,20 @@ def report_owner(
 
 ReportOwner = Annotated[Member, Depends(report_owner)]
 READ = [Depends(require_scope(Scope.REPORTS_READ))]
+
+
+@router.get(
+    "/reports",
+    summary="Les rapports que le hub détient : révision en vigueur et empreinte par période",
+    description=(
+        "Une ligne par période, sans les cellules : de quoi vérifier à chaque synchronisation "
+        "que le hub détient bien ce qu'il a accusé reçu (après une restauration, par exemple)."
+    ),
+    dependencies=READ,
+    responses=problem_responses(404),
+)
+def held_reports(owner: ReportOwner, session: SessionDep) -> HeldReports:
+    return report_service.held(session, owner)
 
 
 @router.get(

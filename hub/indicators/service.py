@@ -26,6 +26,8 @@ from hub.indicators.schemas import Catalogue as CataloguePublic
 from hub.indicators.schemas import (
     CatalogueEntry,
     DimensionInfo,
+    HeldReport,
+    HeldReports,
     ImportSummary,
     Issue,
     ReportCell,
@@ -237,6 +239,15 @@ class ReportService:
         if member is None or not member.consents_raw_access:
             raise NotFound("Aucun rapport à cette adresse.")
         return member
+
+    def held(self, session: Session, member: Member) -> HeldReports:
+        """What the hub holds for the member: each period's revision in force, no cells."""
+        assert member.id is not None
+        rows = ReportRepository(session).held(member.id)
+        return HeldReports(
+            member_siren=member.siren,
+            reports=[HeldReport.model_validate(row, from_attributes=True) for row in rows],
+        )
 
     def revisions(self, session: Session, member: Member, period_text: str) -> list[RevisionInfo]:
         period = parse_period(period_text)
