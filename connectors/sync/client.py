@@ -2,8 +2,10 @@
 
 The ``requests.Session`` is injectable (a transport seam, as httpx's ``MockTransport``): tests
 and embedding programs may pass their own. Connection errors, timeouts, 429 and 5xx answers
-are retried; every ``PUT`` carries an idempotency key chosen by the caller, so a retried
-request whose first attempt did reach the hub is answered by a replay, not a second revision.
+are retried, and so is a 409 saying the first attempt with the same idempotency key is still
+being stored (``type`` ending in ``in-progress``). Every ``PUT`` carries an idempotency key
+chosen by the caller, so a retried request whose first attempt did reach the hub is answered
+by a replay, not a second revision.
 """
 
 from __future__ import annotations
@@ -137,6 +139,27 @@ def _retry_after(response: requests.Response) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+def _in_progress(response: requests.Response) -> bool:
+    """A 409 saying the hub is still storing the first request with this idempotency key."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    if not isinstance(body, Mapping):
+        return False
+    kind, code = body.get("type"), body.get("code")
+    return (isinstance(kind, str) and kind.endswith("in-progress")) or code == "in-progress"
+
+
+def _retriable(response: requests.Response) -> bool:
+    """Answers worth asking again: overload, a failing hub, a first attempt still in progress.
+
+    A 409 is otherwise final (the key already served another content): nothing to retry.
+    """
+    status = response.status_code
+    return status == 429 or status >= 500 or (status == 409 and _in_progress(response))
 
 
 def _why(exc: requests.RequestException, timeout: float) -> str:
@@ -292,10 +315,12 @@ class HubClient:
                     detail=str(exc),
                 ) from None
             else:
-                if response.status_code != 429 and response.status_code < 500:
+                if not _retriable(response):
                     return response
                 failed = response
                 reason = f"HTTP {response.status_code}"
+                if response.status_code == 409:
+                    reason += " (déjà en cours de traitement par le hub)"
                 retry_after = _retry_after(response)
                 if retry_after is not None and retry_after > self.retry.max_retry_after:
                     raise HubFailed(
