@@ -28,6 +28,10 @@ USER_AGENT = "cae-hub-sync/1"
 SUBMIT_PATHS: dict[str, str] = {
     "indicator-report": "/v1/indicators/reports/{period}",
 }
+# Where the hub lists what it holds of each kind, period by period.
+HELD_PATHS: dict[str, str] = {
+    "indicator-report": "/v1/indicators/reports",
+}
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,16 @@ class Rejected:
     """The hub refused the document; nothing was stored."""
 
     problem: Problem
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the hub holds for one period: its revision in force and the content's hash."""
+
+    period: str
+    revision: int
+    content_hash: str
+    breakdowns: Mapping[str, list[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +250,34 @@ class HubClient:
             self._refuse(response, f"schéma {name}")
         body = response.content if response.status_code == 200 else None
         return SchemaAnswer(response.status_code, response.headers.get("ETag"), body)
+
+    def held(self, schema: str) -> dict[str, Held] | None:
+        """What the hub holds of ``schema``, by period; None when it cannot say (an older hub,
+        or a kind of document it does not list)."""
+        path = HELD_PATHS.get(schema)
+        if path is None:
+            return None
+        response = self._request("GET", path, what="liste des rapports détenus par le hub")
+        if response.status_code in (404, 405):
+            return None
+        if response.status_code != 200:
+            self._refuse(response, "liste des rapports détenus par le hub")
+        items = self._json(response).get("reports")
+        if not isinstance(items, list):
+            self._not_a_hub()
+        held: dict[str, Held] = {}
+        for item in items:
+            try:
+                entry = Held(
+                    period=str(item["period"]),
+                    revision=int(item["revision"]),
+                    content_hash=str(item["content_hash"]),
+                    breakdowns=item.get("breakdowns"),
+                )
+            except (KeyError, TypeError, ValueError, AttributeError):
+                self._not_a_hub()
+            held[entry.period] = entry
+        return held
 
     def submit(
         self,

@@ -33,15 +33,19 @@ from connectors.sdk.errors import (
     RetriableSyncError,
 )
 from connectors.sdk.guard import ensure_no_personal_data
-from connectors.sync.client import SUBMIT_PATHS, Accepted, HubClient, RetryPolicy
-from connectors.sync.config import SyncConfig, check_periods
+from connectors.sync.client import HELD_PATHS, SUBMIT_PATHS, Accepted, Held, HubClient, RetryPolicy
+from connectors.sync.config import NoLongerSent, SyncConfig, check_periods
+from connectors.sync.contents import describe, document_breakdowns, loss_words
 from connectors.sync.progress import Progress, Silent
 from connectors.sync.report import DocumentOutcome, Status, SyncReport
 from connectors.sync.state import Acknowledgement, SyncState, now_text
 from connectors.sync.validation import LocalValidator
+from hub.indicators.continuity import Loss, lost_breakdowns
 
 Sleep = Callable[[float], None]
 T = TypeVar("T")
+# What the hub holds, by kind of document then period; None where it cannot say.
+HeldBySchema = dict[str, dict[str, Held] | None]
 
 
 def content_hash(document: Document) -> str:
@@ -87,6 +91,7 @@ def run_sync(
     periods: Sequence[str] | None = None,
     dry_run: bool = False,
     force: bool = False,
+    accept_skipped: bool = False,
     progress: Progress | None = None,
     sleep: Sleep = time.sleep,
 ) -> SyncReport:
@@ -95,7 +100,9 @@ def run_sync(
     ``session`` replaces the HTTP session (a transport seam); ``connector`` an already built
     connector instead of the configured one; ``periods`` replaces the configured ones. With
     ``dry_run`` the hub checks everything and nothing is stored, here or there. With
-    ``force`` documents already acknowledged are sent again (the hub answers « unchanged »).
+    ``force`` documents already acknowledged are sent again (the hub answers « unchanged »);
+    without it, those the hub no longer holds (a hub restored from a backup) are sent again.
+    Records the connector skipped make the report not ``ok`` unless ``accept_skipped``.
 
     Raises ConfigError (the user must fix something) or FatalSyncError (the run stopped);
     a document the hub refuses is not an error, it is in the report.
@@ -109,6 +116,7 @@ def run_sync(
             periods=periods,
             dry_run=dry_run,
             force=force,
+            accept_skipped=accept_skipped,
             progress=progress,
             sleep=sleep,
         )
@@ -124,6 +132,7 @@ def _run(
     periods: Sequence[str] | None,
     dry_run: bool,
     force: bool,
+    accept_skipped: bool,
     progress: Progress,
     sleep: Sleep,
 ) -> SyncReport:
@@ -156,7 +165,8 @@ def _run(
             on_retry=progress.note,
         ) as client,
     ):
-        _check_identity(client.whoami(), state)
+        me = client.whoami()
+        _check_identity(me, state)
         progress.note(f"extraction des périodes {', '.join(wanted)}")
         documents = _extract(connector, wanted, retry=retry, sleep=sleep, progress=progress)
         digests = _content_hashes(name, documents)
@@ -179,7 +189,14 @@ def _run(
             started_at=started,
             skipped=list(connector.skipped),
             connector_warnings=list(getattr(connector, "warnings", [])),
+            accept_skipped=accept_skipped,
         )
+        held = _held(client, me, documents, report)
+        if dry_run:
+            for document in documents:
+                contents = describe(document)
+                if contents:
+                    progress.note(f"{document.key} contient : {contents}")
         validator = LocalValidator(client, state)
         progress.start(len(documents))
         for document in documents:
@@ -189,6 +206,8 @@ def _run(
                 client=client,
                 state=state,
                 validator=validator,
+                held=held.get(document.schema),
+                no_longer_sent=config.no_longer_sent,
                 dry_run=dry_run,
                 force=force,
             )
@@ -220,6 +239,84 @@ def _check_identity(me: Mapping[str, Any], state: SyncState) -> None:
             "hub : ce jeton n'a pas le droit d'envoyer des rapports (reports:write) ; "
             "demandez un jeton de synchronisation à la fédération"
         )
+
+
+def _held(
+    client: HubClient, me: Mapping[str, Any], documents: Sequence[Document], report: SyncReport
+) -> HeldBySchema:
+    """Ask the hub once per kind of document what it holds, so that what it acknowledged but
+    lost (a restored backup) is sent again. An older hub, or a token that may not read
+    reports, leaves the check out: acknowledgements are then trusted as before."""
+    schemas = sorted({d.schema for d in documents if d.schema in HELD_PATHS})
+    if not schemas:
+        return {}
+    if "reports:read" not in (me.get("scopes") or []):
+        report.hub_remarks.append(
+            "le jeton n'a pas le droit de relire les rapports (reports:read) : le client n'a "
+            "pas pu vérifier que le hub détient toujours ce qu'il a accepté ; demandez à la "
+            "fédération un jeton de synchronisation complet"
+        )
+        return {}
+    held: HeldBySchema = {schema: client.held(schema) for schema in schemas}
+    if any(found is None for found in held.values()):
+        report.hub_remarks.append(
+            "ce hub ne dit pas encore quels rapports il détient : les documents déjà acceptés "
+            "ne sont pas revérifiés (--force pour tout renvoyer)"
+        )
+    return held
+
+
+def _missing_on_hub(previous: Acknowledgement, held: Mapping[str, Held] | None) -> str | None:
+    """Why an acknowledged document must be sent again, or None if the hub still holds it."""
+    if held is None:
+        return None
+    on_hub = held.get(previous.period)
+    if on_hub is None:
+        return "le hub ne l'avait plus (base restaurée ?)"
+    if previous.hub_content_hash and on_hub.content_hash != previous.hub_content_hash:
+        return (
+            f"le hub détenait une autre version (révision {on_hub.revision}) que celle qu'il "
+            f"avait acceptée (révision {previous.revision})"
+        )
+    return None
+
+
+def _uncovered_losses(
+    breakdowns: Mapping[str, list[str]],
+    *,
+    previous: Acknowledgement | None,
+    on_hub: Held | None,
+    no_longer_sent: Sequence[NoLongerSent],
+) -> tuple[list[Loss], int | None]:
+    """What the previous revision sent and this document no longer does, unless configured
+    as no longer sent; and that revision's number."""
+    before: Mapping[str, list[str]] | None
+    if on_hub is not None and on_hub.breakdowns is not None:
+        before, revision = on_hub.breakdowns, on_hub.revision
+    elif previous is not None:
+        before, revision = previous.breakdowns, previous.revision
+    else:
+        return [], None
+    losses = [
+        loss
+        for loss in lost_breakdowns(before, breakdowns)
+        if not any(entry.covers(loss) for entry in no_longer_sent)
+    ]
+    return losses, revision
+
+
+def _loss_refusal(losses: Sequence[Loss], revision: int | None) -> str:
+    keys = ", ".join(
+        f"« {loss.indicator}.{loss.breakdown} »" if loss.breakdown else f"« {loss.indicator} »"
+        for loss in losses
+    )
+    which = f"la révision {revision}" if revision else "la révision précédente"
+    sent = "l'envoyait" if len(losses) == 1 else "les envoyait"
+    return (
+        f"n'envoie plus {', '.join(loss_words(loss) for loss in losses)} ({which} {sent}) ; "
+        "vérifiez la source (colonne renommée, fichier manquant) ou, si c'est voulu, ajoutez "
+        f"{keys} à sync.no_longer_sent"
+    )
 
 
 def _extract(
@@ -274,11 +371,17 @@ def _send(
     client: HubClient,
     state: SyncState,
     validator: LocalValidator,
+    held: Mapping[str, Held] | None,
+    no_longer_sent: Sequence[NoLongerSent],
     dry_run: bool,
     force: bool,
 ) -> DocumentOutcome:
+    contents = describe(document)
+
     def outcome(status: Status, **fields: Any) -> DocumentOutcome:
-        return DocumentOutcome(document.key, document.schema, document.period, status, **fields)
+        return DocumentOutcome(
+            document.key, document.schema, document.period, status, contents=contents, **fields
+        )
 
     if document.schema not in SUBMIT_PATHS:
         return outcome(
@@ -290,8 +393,11 @@ def _send(
             ),
         )
     previous = state.acknowledged(document.key)
+    resent = None
     if previous is not None and previous.content_hash == digest and not force:
-        return outcome(Status.UP_TO_DATE, revision=previous.revision)
+        resent = _missing_on_hub(previous, held)
+        if resent is None:
+            return outcome(Status.UP_TO_DATE, revision=previous.revision)
 
     errors = validator.validate(document.schema, document.body)
     if errors is None:
@@ -310,6 +416,22 @@ def _send(
             detail=f"non conforme au format attendu par le hub : {len(errors)} erreur(s)",
             errors=tuple(errors),
         )
+
+    breakdowns = document_breakdowns(document)
+    if breakdowns is not None:
+        losses, revision = _uncovered_losses(
+            breakdowns,
+            previous=previous,
+            on_hub=held.get(document.period) if held is not None else None,
+            no_longer_sent=no_longer_sent,
+        )
+        if losses:
+            return outcome(
+                Status.REJECTED,
+                refused_by="client",
+                detail=_loss_refusal(losses, revision),
+                errors=tuple(("$.cells", loss.sentence()) for loss in losses),
+            )
 
     key = state.idempotency_key(document.key, digest)
     answer = client.submit(
@@ -337,6 +459,7 @@ def _send(
                 hub_content_hash=str(answer.summary.get("content_hash") or "") or None,
                 connector=client.connector,
                 acknowledged_at=now_text(),
+                breakdowns=breakdowns,
             )
         )
         status = Status.UNCHANGED if answer.unchanged else Status.ACCEPTED
@@ -345,4 +468,5 @@ def _send(
         revision=answer.revision,
         warnings=tuple(answer.warnings),
         replayed=answer.replayed,
+        resent=resent,
     )
