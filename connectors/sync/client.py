@@ -127,7 +127,7 @@ class Held:
     period: str
     revision: int
     content_hash: str
-    breakdowns: Mapping[str, list[str]] | None = None
+    breakdowns: dict[str, list[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,18 @@ def _retry_after(response: requests.Response) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+def _breakdowns(value: object) -> dict[str, list[str]] | None:
+    """The breakdowns of a listed report, or None if the hub gave none it could vouch for."""
+    if not isinstance(value, Mapping):
+        return None
+    found: dict[str, list[str]] = {}
+    for indicator, sets in value.items():
+        if not isinstance(sets, list) or not all(isinstance(s, str) for s in sets):
+            return None
+        found[str(indicator)] = list(sets)
+    return found
 
 
 def _in_progress(response: requests.Response) -> bool:
@@ -272,7 +284,7 @@ class HubClient:
                     period=str(item["period"]),
                     revision=int(item["revision"]),
                     content_hash=str(item["content_hash"]),
-                    breakdowns=item.get("breakdowns"),
+                    breakdowns=_breakdowns(item.get("breakdowns")),
                 )
             except (KeyError, TypeError, ValueError, AttributeError):
                 self._not_a_hub()

@@ -157,3 +157,29 @@ def test_an_older_hub_that_cannot_list_its_reports_is_trusted_as_before(
     assert report.ok
     assert "remarque : ce hub ne dit pas encore quels rapports il détient" in report.render()
     assert cae.revisions("2025-S1") == []
+
+
+def test_a_token_that_may_not_read_reports_skips_the_check_and_says_so(
+    hub: RunningHub, admin_token: str, cae: Cae, tmp_path: Path, http: requests.Session
+) -> None:
+    issued = http.post(
+        f"{hub.base_url}/v1/admin/tokens",
+        headers={"Authorization": f"Bearer {admin_token}"},
+        json={"member_siren": cae.siren, "label": "envoi seul", "scopes": ["reports:write"]},
+        timeout=10,
+    )
+    assert issued.status_code == 201, issued.text
+    with FaultProxy(cae.hub_url) as proxy:
+        config = configure(
+            tmp_path,
+            url=proxy.url,
+            token=issued.json()["token"],
+            reports={"2025-S1": cells(7)},
+            periods=["2025-S1"],
+        )
+        report = sync(config, http)
+        assert proxy.requests("GET", "/v1/indicators/reports") == []
+    assert statuses(report) == {"2025-S1": "accepted"}
+    assert "remarque : le jeton n'a pas le droit de relire les rapports (reports:read)" in (
+        report.render()
+    )
