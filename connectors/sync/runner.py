@@ -5,7 +5,10 @@ The order matters for safety:
 1. the configuration, the connector and the token are checked before anything is read;
 2. every document is made and passed through the personal-data guard before any is sent:
    one document carrying a personal field stops the run with nothing sent;
-3. each document is sent with an idempotency key derived from its content and the last
+3. the hub is asked once what it holds: an acknowledged document it no longer holds (a
+   restored backup) is sent again, and a new revision that loses an indicator or a breakdown
+   the previous one had is refused unless the configuration says it is no longer sent;
+4. each document is sent with an idempotency key derived from its content and the last
    acknowledged revision, and the hub's acknowledgement is committed right after its answer.
 
 A run killed anywhere therefore leaves the hub with each document once: the next run either
@@ -33,19 +36,18 @@ from connectors.sdk.errors import (
     RetriableSyncError,
 )
 from connectors.sdk.guard import ensure_no_personal_data
-from connectors.sync.client import HELD_PATHS, SUBMIT_PATHS, Accepted, Held, HubClient, RetryPolicy
+from connectors.sync.client import SUBMIT_PATHS, Accepted, Held, HubClient, RetryPolicy
 from connectors.sync.config import NoLongerSent, SyncConfig, check_periods
-from connectors.sync.contents import describe, document_breakdowns, loss_words
+from connectors.sync.contents import describe, document_breakdowns
+from connectors.sync.continuity import loss_refusal, uncovered_losses
+from connectors.sync.holdings import ask_hub, missing_on_hub
 from connectors.sync.progress import Progress, Silent
 from connectors.sync.report import DocumentOutcome, Status, SyncReport
 from connectors.sync.state import Acknowledgement, SyncState, now_text
 from connectors.sync.validation import LocalValidator
-from hub.indicators.continuity import Loss, lost_breakdowns
 
 Sleep = Callable[[float], None]
 T = TypeVar("T")
-# What the hub holds, by kind of document then period; None where it cannot say.
-HeldBySchema = dict[str, dict[str, Held] | None]
 
 
 def content_hash(document: Document) -> str:
@@ -191,7 +193,7 @@ def _run(
             connector_warnings=list(getattr(connector, "warnings", [])),
             accept_skipped=accept_skipped,
         )
-        held = _held(client, me, documents, report)
+        held = ask_hub(client, me, documents, report)
         if dry_run:
             for document in documents:
                 contents = describe(document)
@@ -239,84 +241,6 @@ def _check_identity(me: Mapping[str, Any], state: SyncState) -> None:
             "hub : ce jeton n'a pas le droit d'envoyer des rapports (reports:write) ; "
             "demandez un jeton de synchronisation à la fédération"
         )
-
-
-def _held(
-    client: HubClient, me: Mapping[str, Any], documents: Sequence[Document], report: SyncReport
-) -> HeldBySchema:
-    """Ask the hub once per kind of document what it holds, so that what it acknowledged but
-    lost (a restored backup) is sent again. An older hub, or a token that may not read
-    reports, leaves the check out: acknowledgements are then trusted as before."""
-    schemas = sorted({d.schema for d in documents if d.schema in HELD_PATHS})
-    if not schemas:
-        return {}
-    if "reports:read" not in (me.get("scopes") or []):
-        report.hub_remarks.append(
-            "le jeton n'a pas le droit de relire les rapports (reports:read) : le client n'a "
-            "pas pu vérifier que le hub détient toujours ce qu'il a accepté ; demandez à la "
-            "fédération un jeton de synchronisation complet"
-        )
-        return {}
-    held: HeldBySchema = {schema: client.held(schema) for schema in schemas}
-    if any(found is None for found in held.values()):
-        report.hub_remarks.append(
-            "ce hub ne dit pas encore quels rapports il détient : les documents déjà acceptés "
-            "ne sont pas revérifiés (--force pour tout renvoyer)"
-        )
-    return held
-
-
-def _missing_on_hub(previous: Acknowledgement, held: Mapping[str, Held] | None) -> str | None:
-    """Why an acknowledged document must be sent again, or None if the hub still holds it."""
-    if held is None:
-        return None
-    on_hub = held.get(previous.period)
-    if on_hub is None:
-        return "le hub ne l'avait plus (base restaurée ?)"
-    if previous.hub_content_hash and on_hub.content_hash != previous.hub_content_hash:
-        return (
-            f"le hub détenait une autre version (révision {on_hub.revision}) que celle qu'il "
-            f"avait acceptée (révision {previous.revision})"
-        )
-    return None
-
-
-def _uncovered_losses(
-    breakdowns: Mapping[str, list[str]],
-    *,
-    previous: Acknowledgement | None,
-    on_hub: Held | None,
-    no_longer_sent: Sequence[NoLongerSent],
-) -> tuple[list[Loss], int | None]:
-    """What the previous revision sent and this document no longer does, unless configured
-    as no longer sent; and that revision's number."""
-    before: Mapping[str, list[str]] | None
-    if on_hub is not None and on_hub.breakdowns is not None:
-        before, revision = on_hub.breakdowns, on_hub.revision
-    elif previous is not None:
-        before, revision = previous.breakdowns, previous.revision
-    else:
-        return [], None
-    losses = [
-        loss
-        for loss in lost_breakdowns(before, breakdowns)
-        if not any(entry.covers(loss) for entry in no_longer_sent)
-    ]
-    return losses, revision
-
-
-def _loss_refusal(losses: Sequence[Loss], revision: int | None) -> str:
-    keys = ", ".join(
-        f"« {loss.indicator}.{loss.breakdown} »" if loss.breakdown else f"« {loss.indicator} »"
-        for loss in losses
-    )
-    which = f"la révision {revision}" if revision else "la révision précédente"
-    sent = "l'envoyait" if len(losses) == 1 else "les envoyait"
-    return (
-        f"n'envoie plus {', '.join(loss_words(loss) for loss in losses)} ({which} {sent}) ; "
-        "vérifiez la source (colonne renommée, fichier manquant) ou, si c'est voulu, ajoutez "
-        f"{keys} à sync.no_longer_sent"
-    )
 
 
 def _extract(
@@ -395,7 +319,7 @@ def _send(
     previous = state.acknowledged(document.key)
     resent = None
     if previous is not None and previous.content_hash == digest and not force:
-        resent = _missing_on_hub(previous, held)
+        resent = missing_on_hub(previous, held)
         if resent is None:
             return outcome(Status.UP_TO_DATE, revision=previous.revision)
 
@@ -419,7 +343,7 @@ def _send(
 
     breakdowns = document_breakdowns(document)
     if breakdowns is not None:
-        losses, revision = _uncovered_losses(
+        losses, revision = uncovered_losses(
             breakdowns,
             previous=previous,
             on_hub=held.get(document.period) if held is not None else None,
@@ -429,7 +353,7 @@ def _send(
             return outcome(
                 Status.REJECTED,
                 refused_by="client",
-                detail=_loss_refusal(losses, revision),
+                detail=loss_refusal(losses, revision),
                 errors=tuple(("$.cells", loss.sentence()) for loss in losses),
             )
 
