@@ -16,9 +16,12 @@ from hub.indicators.continuity import Loss, breakdown_words, breakdowns_of
 REPORT = "indicator-report"
 
 
-def _number(value: Decimal) -> str:
-    """``1234.5`` → « 1 234,5 » (narrow no-break space between thousands)."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+def _number(value: Decimal, *, cents: bool = False) -> str:
+    """``1234.5`` → « 1 234,5 » (« 1 234,50 » in ``cents``), a narrow no-break space between
+    thousands."""
+    text = f"{value:,.2f}"
+    if not cents or text.endswith(".00"):
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\u202f").replace(".", ",")
 
 
@@ -27,7 +30,8 @@ def _count(singular: str, plural: str) -> Callable[[Decimal], str]:
 
 
 def _amount(name: str, unit: str) -> Callable[[Decimal], str]:
-    return lambda v: f"{name} : {_number(v)} {unit}".rstrip()
+    cents = unit == "€"
+    return lambda v: f"{name} : {_number(v, cents=cents)} {unit}".rstrip()
 
 
 @dataclass(frozen=True)

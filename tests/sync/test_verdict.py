@@ -77,7 +77,7 @@ def test_the_report_says_per_indicator_what_was_sent(
     assert "  ce que le hub a reçu, par indicateur :\n    - indicator-report/2025-S1 : " in text
     assert (
         "indicator-report/2025-S1 : 12 entrepreneurs (par contrat, sexe), 4 associés, "
-        "entrées : non envoyé, sorties : non envoyé, CA : 182\u202f450,5 € (par métier), "
+        "entrées : non envoyé, sorties : non envoyé, CA : 182\u202f450,50 € (par métier), "
         "masse salariale : non envoyé, équipe d'appui : non envoyé, formation : 35 h"
     ) in text
     assert report.as_dict()["documents"][0]["contents"].startswith("12 entrepreneurs")
