@@ -1,7 +1,8 @@
 """``cae-hub sync``: run the sync client once, or on a schedule.
 
 Exit codes: 0 when everything is on the hub, 2 when the hub (or the local check) refused some
-documents, 1 when the run could not happen (one French line says what to fix).
+documents or the connector skipped records (unless ``--accept-skipped``), 1 when the run could
+not happen (one French line says what to fix).
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ def sync(
     force: Annotated[
         bool, typer.Option("--force", help="Renvoyer aussi ce que le hub a déjà accepté")
     ] = False,
+    accept_skipped: Annotated[
+        bool,
+        typer.Option(
+            "--accept-skipped",
+            help="Terminer avec succès même si le connecteur a ignoré des enregistrements",
+        ),
+    ] = False,
     period: Annotated[
         list[str] | None,
         typer.Option("--period", help="Période à envoyer, répétable (par défaut : sync.periods)"),
@@ -65,7 +73,15 @@ def sync(
     if once and schedule:
         _fail("--once et --schedule s'excluent : choisissez l'un des deux")
     try:
-        _sync(config, once, schedule, dry_run=dry_run, force=force, periods=period or [])
+        _sync(
+            config,
+            once,
+            schedule,
+            dry_run=dry_run,
+            force=force,
+            accept_skipped=accept_skipped,
+            periods=period or [],
+        )
     except (typer.Exit, CliError):
         raise
     except ConnectorError as exc:
@@ -100,6 +116,7 @@ def _sync(
     *,
     dry_run: bool,
     force: bool,
+    accept_skipped: bool,
     periods: list[str],
 ) -> None:
     from connectors.sync.config import check_cron, check_periods, load_config
@@ -108,7 +125,9 @@ def _sync(
     periods = check_periods(periods, name=lambda index: f"--period n°{index + 1}")
     cron = None if once else (schedule or config.schedule)
     if cron is None:
-        if not _run_once(config, dry_run=dry_run, force=force, periods=periods):
+        if not _run_once(
+            config, dry_run=dry_run, force=force, accept_skipped=accept_skipped, periods=periods
+        ):
             raise typer.Exit(EXIT_REJECTED)
         return
     if dry_run:
@@ -119,11 +138,18 @@ def _sync(
     from connectors.sync.schedule import run_on_schedule
 
     log = LogLines(sys.stderr).note
-    job = scheduled_job(path, force=force, periods=periods, log=log)
+    job = scheduled_job(path, force=force, accept_skipped=accept_skipped, periods=periods, log=log)
     run_on_schedule(job, cron=cron, jitter=config.jitter, log=log)
 
 
-def _run_once(config: SyncConfig, *, dry_run: bool, force: bool, periods: list[str]) -> bool:
+def _run_once(
+    config: SyncConfig,
+    *,
+    dry_run: bool,
+    force: bool,
+    periods: list[str],
+    accept_skipped: bool = False,
+) -> bool:
     from connectors.sync.progress import for_stream
     from connectors.sync.runner import run_sync
 
@@ -132,6 +158,7 @@ def _run_once(config: SyncConfig, *, dry_run: bool, force: bool, periods: list[s
         periods=periods or None,
         dry_run=dry_run,
         force=force,
+        accept_skipped=accept_skipped,
         progress=for_stream(sys.stderr),
     )
     typer.echo(report.render())
@@ -139,7 +166,12 @@ def _run_once(config: SyncConfig, *, dry_run: bool, force: bool, periods: list[s
 
 
 def scheduled_job(
-    path: Path, *, force: bool = False, periods: list[str] | None = None, log: Callable[[str], None]
+    path: Path,
+    *,
+    force: bool = False,
+    accept_skipped: bool = False,
+    periods: list[str] | None = None,
+    log: Callable[[str], None],
 ) -> Callable[[], None]:
     """One scheduled run: the file is read again each time (an edit needs no restart), and a
     failed run is logged in one line without stopping the schedule."""
@@ -148,7 +180,13 @@ def scheduled_job(
 
     def job() -> None:
         try:
-            _run_once(load_config(path), dry_run=False, force=force, periods=periods or [])
+            _run_once(
+                load_config(path),
+                dry_run=False,
+                force=force,
+                periods=periods or [],
+                accept_skipped=accept_skipped,
+            )
         except ConnectorError as exc:
             log(f"erreur : {exc.message}")
         except Exception as exc:  # the schedule must survive any single failed run

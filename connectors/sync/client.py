@@ -2,8 +2,10 @@
 
 The ``requests.Session`` is injectable (a transport seam, as httpx's ``MockTransport``): tests
 and embedding programs may pass their own. Connection errors, timeouts, 429 and 5xx answers
-are retried; every ``PUT`` carries an idempotency key chosen by the caller, so a retried
-request whose first attempt did reach the hub is answered by a replay, not a second revision.
+are retried, and so is a 409 saying the first attempt with the same idempotency key is still
+being stored (``type`` ending in ``in-progress``). Every ``PUT`` carries an idempotency key
+chosen by the caller, so a retried request whose first attempt did reach the hub is answered
+by a replay, not a second revision.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ USER_AGENT = "cae-hub-sync/1"
 # Where the hub receives each kind of document.
 SUBMIT_PATHS: dict[str, str] = {
     "indicator-report": "/v1/indicators/reports/{period}",
+}
+# Where the hub lists what it holds of each kind, period by period.
+HELD_PATHS: dict[str, str] = {
+    "indicator-report": "/v1/indicators/reports",
 }
 
 
@@ -115,6 +121,16 @@ class Rejected:
 
 
 @dataclass(frozen=True)
+class Held:
+    """What the hub holds for one period: its revision in force and the content's hash."""
+
+    period: str
+    revision: int
+    content_hash: str
+    breakdowns: dict[str, list[str]] | None = None
+
+
+@dataclass(frozen=True)
 class SchemaAnswer:
     """``GET /v1/schemas/{name}/{version}``: 200 with a body, or 304 when our copy is current."""
 
@@ -137,6 +153,39 @@ def _retry_after(response: requests.Response) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+def _breakdowns(value: object) -> dict[str, list[str]] | None:
+    """The breakdowns of a listed report, or None if the hub gave none it could vouch for."""
+    if not isinstance(value, Mapping):
+        return None
+    found: dict[str, list[str]] = {}
+    for indicator, sets in value.items():
+        if not isinstance(sets, list) or not all(isinstance(s, str) for s in sets):
+            return None
+        found[str(indicator)] = list(sets)
+    return found
+
+
+def _in_progress(response: requests.Response) -> bool:
+    """A 409 saying the hub is still storing the first request with this idempotency key."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    if not isinstance(body, Mapping):
+        return False
+    kind, code = body.get("type"), body.get("code")
+    return (isinstance(kind, str) and kind.endswith("in-progress")) or code == "in-progress"
+
+
+def _retriable(response: requests.Response) -> bool:
+    """Answers worth asking again: overload, a failing hub, a first attempt still in progress.
+
+    A 409 is otherwise final (the key already served another content): nothing to retry.
+    """
+    status = response.status_code
+    return status == 429 or status >= 500 or (status == 409 and _in_progress(response))
 
 
 def _why(exc: requests.RequestException, timeout: float) -> str:
@@ -213,6 +262,34 @@ class HubClient:
             self._refuse(response, f"schéma {name}")
         body = response.content if response.status_code == 200 else None
         return SchemaAnswer(response.status_code, response.headers.get("ETag"), body)
+
+    def held(self, schema: str) -> dict[str, Held] | None:
+        """What the hub holds of ``schema``, by period; None when it cannot say (an older hub,
+        or a kind of document it does not list)."""
+        path = HELD_PATHS.get(schema)
+        if path is None:
+            return None
+        response = self._request("GET", path, what="liste des rapports détenus par le hub")
+        if response.status_code in (404, 405):
+            return None
+        if response.status_code != 200:
+            self._refuse(response, "liste des rapports détenus par le hub")
+        items = self._json(response).get("reports")
+        if not isinstance(items, list):
+            self._not_a_hub()
+        held: dict[str, Held] = {}
+        for item in items:
+            try:
+                entry = Held(
+                    period=str(item["period"]),
+                    revision=int(item["revision"]),
+                    content_hash=str(item["content_hash"]),
+                    breakdowns=_breakdowns(item.get("breakdowns")),
+                )
+            except (KeyError, TypeError, ValueError, AttributeError):
+                self._not_a_hub()
+            held[entry.period] = entry
+        return held
 
     def submit(
         self,
@@ -292,10 +369,12 @@ class HubClient:
                     detail=str(exc),
                 ) from None
             else:
-                if response.status_code != 429 and response.status_code < 500:
+                if not _retriable(response):
                     return response
                 failed = response
                 reason = f"HTTP {response.status_code}"
+                if response.status_code == 409:
+                    reason += " (déjà en cours de traitement par le hub)"
                 retry_after = _retry_after(response)
                 if retry_after is not None and retry_after > self.retry.max_retry_after:
                     raise HubFailed(

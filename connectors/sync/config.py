@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.sdk.errors import ConfigError
+from hub.indicators.continuity import Loss
 from hub.periods import Period, check_reportable, today
 
 DEFAULT_JITTER_S = 900
@@ -38,7 +39,7 @@ _KEYS: dict[str, set[str]] = {
         "insecure_http",
     },
     "connector": {"name", "config"},
-    "sync": {"data_dir", "periods", "schedule", "jitter"},
+    "sync": {"data_dir", "periods", "schedule", "jitter", "no_longer_sent"},
 }
 
 
@@ -61,6 +62,25 @@ class ConnectorSettings:
 
 
 @dataclass(frozen=True)
+class NoLongerSent:
+    """An indicator, or some of its breakdowns, that the CAE has stopped sending on purpose:
+    ``revenue_eur`` (the whole indicator) or ``entrepreneurs.sex`` (every breakdown by sex)."""
+
+    indicator: str
+    dims: frozenset[str] = frozenset()
+
+    def covers(self, loss: Loss) -> bool:
+        if loss.indicator != self.indicator:
+            return False
+        if not self.dims:
+            return True
+        return loss.breakdown is not None and self.dims <= loss.dims
+
+    def __str__(self) -> str:
+        return self.indicator + (f".{','.join(sorted(self.dims))}" if self.dims else "")
+
+
+@dataclass(frozen=True)
 class SyncConfig:
     """A whole configuration, checked. ``base_dir`` is the folder of the file it came from."""
 
@@ -71,6 +91,7 @@ class SyncConfig:
     periods: tuple[str, ...] | None = None
     schedule: str | None = None
     jitter: int = DEFAULT_JITTER_S
+    no_longer_sent: tuple[NoLongerSent, ...] = ()
 
     def periods_on(self, day: date | None = None) -> list[str]:
         """The periods to send: those configured, else the previous and current semesters."""
@@ -146,6 +167,7 @@ def parse_config(
         jitter=int(
             _number(sync, "sync.jitter", default=DEFAULT_JITTER_S, low=0, high=86_400, whole=True)
         ),
+        no_longer_sent=_no_longer_sent(sync),
     )
 
 
@@ -328,6 +350,52 @@ def check_periods(values: Sequence[object], *, name: Callable[[int], str]) -> li
         if str(period) not in periods:
             periods.append(str(period))
     return periods
+
+
+def _no_longer_sent(sync: Mapping[str, Any]) -> tuple[NoLongerSent, ...]:
+    value = sync.get("no_longer_sent", [])
+    example = '["revenue_eur", "entrepreneurs.sex"]'
+    if not isinstance(value, list):
+        raise ConfigError(
+            f"sync.no_longer_sent : une liste d'indicateurs est attendue, par exemple {example}"
+        )
+    if not value:
+        return ()
+    from hub.indicators.catalogue import get_catalogue
+
+    indicators = {i.code: i for i in get_catalogue().reported()}
+    found: list[NoLongerSent] = []
+    for index, item in enumerate(value):
+        where = f"sync.no_longer_sent[{index}]"
+        if not isinstance(item, str) or not item.strip():
+            raise ConfigError(
+                f"{where} : un indicateur entre guillemets est attendu (« revenue_eur », "
+                "ou « entrepreneurs.sex » pour une ventilation)"
+            )
+        code, dot, dims_text = item.strip().partition(".")
+        indicator = indicators.get(code)
+        if indicator is None:
+            raise ConfigError(
+                f"{where} : indicateur inconnu « {code} » ; indicateurs possibles : "
+                + ", ".join(indicators)
+            )
+        dims = frozenset(d.strip() for d in dims_text.split(",") if d.strip())
+        unknown = sorted(dims - set(indicator.dims))
+        allowed = ", ".join(indicator.dims) or "aucune"
+        if unknown:
+            raise ConfigError(
+                f"{where} : « {code} » ne se ventile pas par « {', '.join(unknown)} » ; "
+                f"ventilations possibles : {allowed}"
+            )
+        if dot and not dims:
+            raise ConfigError(
+                f"{where} : ventilation manquante après « {code}. » ; ventilations possibles : "
+                f"{allowed}"
+            )
+        entry = NoLongerSent(code, dims)
+        if entry not in found:
+            found.append(entry)
+    return tuple(found)
 
 
 def _schedule(sync: Mapping[str, Any]) -> str | None:

@@ -7,10 +7,11 @@ The tree, as far as the sync client is concerned::
     │   └── TokenRefused           the hub answered 401 to our token
     └── FatalSyncError             stop this run
         ├── HubUnreachable         no answer from the hub after every attempt
-        ├── HubFailed              the hub kept failing (5xx, 429) or answered the unexpected
+        ├── HubFailed              the hub kept failing (5xx, 429, 409 in progress) or
+        │                          answered the unexpected
         └── SyncLocked             another run holds the data folder
 
-A document the hub refuses (422, 409) is not an error: it is reported, and the run goes on.
+A document the hub refuses (422, a final 409) is not an error: it is reported, and the run goes on.
 """
 
 from __future__ import annotations

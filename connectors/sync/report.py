@@ -48,6 +48,8 @@ class DocumentOutcome:
     errors: tuple[tuple[str, str], ...] = ()  # (JSON path, French message)
     warnings: tuple[tuple[str, str], ...] = ()
     replayed: bool = False
+    resent: str | None = None  # why a document already acknowledged was sent again
+    contents: str | None = None  # per indicator, what the document sends
 
     def line(self) -> str:
         """One French line, as progress shows it."""
@@ -66,9 +68,10 @@ class DocumentOutcome:
             return f" (deviendrait la révision {self.revision})"
         if self.status is Status.UP_TO_DATE:
             return f" (révision {self.revision}, non renvoyé)" if self.revision else ""
+        resent = f", renvoyé : {self.resent}" if self.resent else ""
         if self.revision:
-            return f" (révision {self.revision})"
-        return ""
+            return f" (révision {self.revision}{resent})"
+        return f" ({resent[2:]})" if resent else ""
 
 
 @dataclass
@@ -84,6 +87,8 @@ class SyncReport:
     outcomes: list[DocumentOutcome] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     connector_warnings: list[str] = field(default_factory=list)
+    accept_skipped: bool = False  # records the connector skipped do not fail the run
+    hub_remarks: list[str] = field(default_factory=list)
 
     def having(self, *statuses: Status) -> list[DocumentOutcome]:
         return [o for o in self.outcomes if o.status in statuses]
@@ -106,8 +111,14 @@ class SyncReport:
         return self.having(Status.ACCEPTED, Status.UNCHANGED)
 
     @property
+    def resent(self) -> list[DocumentOutcome]:
+        """Documents sent again because the hub no longer held what it had acknowledged."""
+        return [o for o in self.outcomes if o.resent and o.status is not Status.REJECTED]
+
+    @property
     def ok(self) -> bool:
-        return not self.rejected
+        """Nothing refused, and no record left out by the connector unless accepted."""
+        return not self.rejected and (self.accept_skipped or not self.skipped)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form, for programs and logs."""
@@ -130,11 +141,16 @@ class SyncReport:
                     "errors": [{"path": p, "message": m} for p, m in o.errors],
                     "warnings": [{"path": p, "message": m} for p, m in o.warnings],
                     "replayed": o.replayed,
+                    "resent": o.resent,
+                    "contents": o.contents,
                 }
                 for o in self.outcomes
             ],
             "skipped": [{"source": s.source, "message": s.message} for s in self.skipped],
             "connector_warnings": list(self.connector_warnings),
+            "accept_skipped": self.accept_skipped,
+            "hub_remarks": list(self.hub_remarks),
+            "ok": self.ok,
         }
 
     def render(self) -> str:
@@ -153,6 +169,18 @@ class SyncReport:
         _section(lines, "refusés", self.rejected, details=True)
         if not self.outcomes:
             lines.append("  aucun document produit par le connecteur pour ces périodes")
+        if self.resent:
+            lines.append(f"  renvoyés parce que le hub ne les détenait plus : {len(self.resent)}")
+            lines.extend(f"    - {o.key} : {o.resent}" for o in self.resent)
+        lines.extend(f"  remarque : {remark}" for remark in self.hub_remarks)
+        described = [o for o in self.outcomes if o.contents and o.status is not Status.REJECTED]
+        if described:
+            lines.append(
+                "  ce qui serait envoyé, par indicateur :"
+                if self.dry_run
+                else "  ce que le hub a reçu, par indicateur :"
+            )
+            lines.extend(f"    - {o.key} : {o.contents}" for o in described)
         if self.skipped:
             lines.append(f"  enregistrements ignorés par le connecteur : {len(self.skipped)}")
             lines.extend(f"    - {s.source} : {s.message}" for s in self.skipped)
@@ -191,11 +219,27 @@ def _legend(outcomes: Sequence[DocumentOutcome]) -> list[str]:
 
 
 def _verdict(report: SyncReport) -> str:
+    skipped = len(report.skipped)
     if report.rejected:
-        return (
+        verdict = (
             f"{len(report.rejected)} document(s) refusé(s) : corrigez la source ou la "
             "configuration du connecteur, puis relancez"
         )
+        if skipped and not report.accept_skipped:
+            verdict += f" ; {skipped} enregistrement(s) ignoré(s) par le connecteur, voir plus haut"
+        return verdict
+    if skipped and not report.accept_skipped:
+        done = "tout le reste est acceptable" if report.dry_run else "le reste est sur le hub"
+        return (
+            f"{skipped} enregistrement(s) ignoré(s) par le connecteur, donc absent(s) des "
+            f"chiffres envoyés ({done}) : corrigez-les dans la source, ou relancez avec "
+            "--accept-skipped pour les laisser de côté en connaissance de cause"
+        )
+    left_out = (
+        f" ; {skipped} enregistrement(s) ignoré(s) laissé(s) de côté (--accept-skipped)"
+        if skipped
+        else ""
+    )
     if report.dry_run:
-        return "tout est acceptable ; relancez sans --dry-run pour envoyer"
-    return "tout est à jour sur le hub"
+        return f"tout est acceptable{left_out} ; relancez sans --dry-run pour envoyer"
+    return f"tout est à jour sur le hub{left_out}"

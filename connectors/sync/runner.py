@@ -5,7 +5,10 @@ The order matters for safety:
 1. the configuration, the connector and the token are checked before anything is read;
 2. every document is made and passed through the personal-data guard before any is sent:
    one document carrying a personal field stops the run with nothing sent;
-3. each document is sent with an idempotency key derived from its content and the last
+3. the hub is asked once what it holds: an acknowledged document it no longer holds (a
+   restored backup) is sent again, and a new revision that loses an indicator or a breakdown
+   the previous one had is refused unless the configuration says it is no longer sent;
+4. each document is sent with an idempotency key derived from its content and the last
    acknowledged revision, and the hub's acknowledgement is committed right after its answer.
 
 A run killed anywhere therefore leaves the hub with each document once: the next run either
@@ -33,8 +36,11 @@ from connectors.sdk.errors import (
     RetriableSyncError,
 )
 from connectors.sdk.guard import ensure_no_personal_data
-from connectors.sync.client import SUBMIT_PATHS, Accepted, HubClient, RetryPolicy
-from connectors.sync.config import SyncConfig, check_periods
+from connectors.sync.client import SUBMIT_PATHS, Accepted, Held, HubClient, RetryPolicy
+from connectors.sync.config import NoLongerSent, SyncConfig, check_periods
+from connectors.sync.contents import describe, document_breakdowns
+from connectors.sync.continuity import loss_refusal, uncovered_losses
+from connectors.sync.holdings import ask_hub, missing_on_hub
 from connectors.sync.progress import Progress, Silent
 from connectors.sync.report import DocumentOutcome, Status, SyncReport
 from connectors.sync.state import Acknowledgement, SyncState, now_text
@@ -87,6 +93,7 @@ def run_sync(
     periods: Sequence[str] | None = None,
     dry_run: bool = False,
     force: bool = False,
+    accept_skipped: bool = False,
     progress: Progress | None = None,
     sleep: Sleep = time.sleep,
 ) -> SyncReport:
@@ -95,7 +102,9 @@ def run_sync(
     ``session`` replaces the HTTP session (a transport seam); ``connector`` an already built
     connector instead of the configured one; ``periods`` replaces the configured ones. With
     ``dry_run`` the hub checks everything and nothing is stored, here or there. With
-    ``force`` documents already acknowledged are sent again (the hub answers « unchanged »).
+    ``force`` documents already acknowledged are sent again (the hub answers « unchanged »);
+    without it, those the hub no longer holds (a hub restored from a backup) are sent again.
+    Records the connector skipped make the report not ``ok`` unless ``accept_skipped``.
 
     Raises ConfigError (the user must fix something) or FatalSyncError (the run stopped);
     a document the hub refuses is not an error, it is in the report.
@@ -109,6 +118,7 @@ def run_sync(
             periods=periods,
             dry_run=dry_run,
             force=force,
+            accept_skipped=accept_skipped,
             progress=progress,
             sleep=sleep,
         )
@@ -124,6 +134,7 @@ def _run(
     periods: Sequence[str] | None,
     dry_run: bool,
     force: bool,
+    accept_skipped: bool,
     progress: Progress,
     sleep: Sleep,
 ) -> SyncReport:
@@ -156,7 +167,8 @@ def _run(
             on_retry=progress.note,
         ) as client,
     ):
-        _check_identity(client.whoami(), state)
+        me = client.whoami()
+        _check_identity(me, state)
         progress.note(f"extraction des périodes {', '.join(wanted)}")
         documents = _extract(connector, wanted, retry=retry, sleep=sleep, progress=progress)
         digests = _content_hashes(name, documents)
@@ -179,7 +191,14 @@ def _run(
             started_at=started,
             skipped=list(connector.skipped),
             connector_warnings=list(getattr(connector, "warnings", [])),
+            accept_skipped=accept_skipped,
         )
+        held = ask_hub(client, me, documents, report)
+        if dry_run:
+            for document in documents:
+                contents = describe(document)
+                if contents:
+                    progress.note(f"{document.key} contient : {contents}")
         validator = LocalValidator(client, state)
         progress.start(len(documents))
         for document in documents:
@@ -189,6 +208,8 @@ def _run(
                 client=client,
                 state=state,
                 validator=validator,
+                held=held.get(document.schema),
+                no_longer_sent=config.no_longer_sent,
                 dry_run=dry_run,
                 force=force,
             )
@@ -274,11 +295,17 @@ def _send(
     client: HubClient,
     state: SyncState,
     validator: LocalValidator,
+    held: Mapping[str, Held] | None,
+    no_longer_sent: Sequence[NoLongerSent],
     dry_run: bool,
     force: bool,
 ) -> DocumentOutcome:
+    contents = describe(document)
+
     def outcome(status: Status, **fields: Any) -> DocumentOutcome:
-        return DocumentOutcome(document.key, document.schema, document.period, status, **fields)
+        return DocumentOutcome(
+            document.key, document.schema, document.period, status, contents=contents, **fields
+        )
 
     if document.schema not in SUBMIT_PATHS:
         return outcome(
@@ -290,8 +317,11 @@ def _send(
             ),
         )
     previous = state.acknowledged(document.key)
+    resent = None
     if previous is not None and previous.content_hash == digest and not force:
-        return outcome(Status.UP_TO_DATE, revision=previous.revision)
+        resent = missing_on_hub(previous, held)
+        if resent is None:
+            return outcome(Status.UP_TO_DATE, revision=previous.revision)
 
     errors = validator.validate(document.schema, document.body)
     if errors is None:
@@ -310,6 +340,22 @@ def _send(
             detail=f"non conforme au format attendu par le hub : {len(errors)} erreur(s)",
             errors=tuple(errors),
         )
+
+    breakdowns = document_breakdowns(document)
+    if breakdowns is not None:
+        losses, revision = uncovered_losses(
+            breakdowns,
+            previous=previous,
+            on_hub=held.get(document.period) if held is not None else None,
+            no_longer_sent=no_longer_sent,
+        )
+        if losses:
+            return outcome(
+                Status.REJECTED,
+                refused_by="client",
+                detail=loss_refusal(losses, revision),
+                errors=tuple(("$.cells", loss.sentence()) for loss in losses),
+            )
 
     key = state.idempotency_key(document.key, digest)
     answer = client.submit(
@@ -337,6 +383,7 @@ def _send(
                 hub_content_hash=str(answer.summary.get("content_hash") or "") or None,
                 connector=client.connector,
                 acknowledged_at=now_text(),
+                breakdowns=breakdowns,
             )
         )
         status = Status.UNCHANGED if answer.unchanged else Status.ACCEPTED
@@ -345,4 +392,5 @@ def _send(
         revision=answer.revision,
         warnings=tuple(answer.warnings),
         replayed=answer.replayed,
+        resent=resent,
     )

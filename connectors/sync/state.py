@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import sqlite3
 import uuid
@@ -19,14 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from connectors.sdk.errors import ConfigError
 from connectors.sync.errors import SyncLocked
 
 STATE_FILE = "cae-hub-sync.sqlite3"
 LOCK_FILE = "cae-hub-sync.lock"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -42,7 +43,8 @@ CREATE TABLE IF NOT EXISTS sent (
     revision INTEGER NOT NULL,
     hub_content_hash TEXT,
     connector TEXT NOT NULL,
-    acknowledged_at TEXT NOT NULL
+    acknowledged_at TEXT NOT NULL,
+    breakdowns TEXT
 );
 CREATE TABLE IF NOT EXISTS schemas (
     address TEXT PRIMARY KEY,
@@ -51,6 +53,12 @@ CREATE TABLE IF NOT EXISTS schemas (
     fetched_at TEXT NOT NULL
 );
 """
+# What each version adds to the one before it, for a state made by an older client.
+_UPGRADES = {2: ["ALTER TABLE sent ADD COLUMN breakdowns TEXT"]}
+_ACK_COLUMNS = (
+    "document_key, schema, period, content_hash, idempotency_key, revision, hub_content_hash, "
+    "connector, acknowledged_at, breakdowns"
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,26 @@ class Acknowledgement:
     hub_content_hash: str | None
     connector: str
     acknowledged_at: str
+    # The breakdowns the acknowledged document was sent with (indicator reports only), as
+    # the hub stores them: a new revision is checked against them before it is sent.
+    breakdowns: dict[str, list[str]] | None = None
+
+    @classmethod
+    def of(cls, row: sqlite3.Row | tuple[Any, ...]) -> Acknowledgement:
+        """An acknowledgement from a row of ``sent`` (columns in ``_ACK_COLUMNS`` order)."""
+        key, schema, period, digest, idempotency_key, revision, hub_hash, connector, at, bd = row
+        return cls(
+            document_key=key,
+            schema=schema,
+            period=period,
+            content_hash=digest,
+            idempotency_key=idempotency_key,
+            revision=int(revision),
+            hub_content_hash=hub_hash,
+            connector=connector,
+            acknowledged_at=at,
+            breakdowns=json.loads(bd) if bd else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -138,6 +166,9 @@ class SyncState:
             # One transaction: a kill here leaves no state or a whole one.
             db.execute("BEGIN IMMEDIATE")
             try:
+                for version in range(found + 1, SCHEMA_VERSION + 1) if found else ():
+                    for statement in _UPGRADES.get(version, []):
+                        db.execute(statement)
                 for statement in _DDL.split(";"):
                     if statement.strip():
                         db.execute(statement)
@@ -197,18 +228,16 @@ class SyncState:
 
     def acknowledged(self, document_key: str) -> Acknowledgement | None:
         row = self.db.execute(
-            "SELECT document_key, schema, period, content_hash, idempotency_key, revision, "
-            "hub_content_hash, connector, acknowledged_at FROM sent WHERE document_key = ?",
+            f"SELECT {_ACK_COLUMNS} FROM sent WHERE document_key = ?",  # noqa: S608 - constant
             (document_key,),
         ).fetchone()
-        return Acknowledgement(*row) if row else None
+        return Acknowledgement.of(row) if row else None
 
     def acknowledgements(self) -> list[Acknowledgement]:
         rows = self.db.execute(
-            "SELECT document_key, schema, period, content_hash, idempotency_key, revision, "
-            "hub_content_hash, connector, acknowledged_at FROM sent ORDER BY document_key"
+            f"SELECT {_ACK_COLUMNS} FROM sent ORDER BY document_key"  # noqa: S608 - constant
         ).fetchall()
-        return [Acknowledgement(*row) for row in rows]
+        return [Acknowledgement.of(row) for row in rows]
 
     def idempotency_key(self, document_key: str, content_hash: str) -> str:
         """The key of sending this content now; the same after a crash, new after any ack.
@@ -225,13 +254,13 @@ class SyncState:
         """Remember the hub's acknowledgement, committed at once."""
         a = acknowledgement
         self.db.execute(
-            "INSERT INTO sent (document_key, schema, period, content_hash, idempotency_key, "
-            "revision, hub_content_hash, connector, acknowledged_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (document_key) DO UPDATE SET "
+            f"INSERT INTO sent ({_ACK_COLUMNS}) "  # noqa: S608 - constant
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (document_key) DO UPDATE SET "
             "schema = excluded.schema, period = excluded.period, "
             "content_hash = excluded.content_hash, idempotency_key = excluded.idempotency_key, "
             "revision = excluded.revision, hub_content_hash = excluded.hub_content_hash, "
-            "connector = excluded.connector, acknowledged_at = excluded.acknowledged_at",
+            "connector = excluded.connector, acknowledged_at = excluded.acknowledged_at, "
+            "breakdowns = excluded.breakdowns",
             (
                 a.document_key,
                 a.schema,
@@ -242,6 +271,7 @@ class SyncState:
                 a.hub_content_hash,
                 a.connector,
                 a.acknowledged_at or now_text(),
+                json.dumps(a.breakdowns, sort_keys=True) if a.breakdowns is not None else None,
             ),
         )
 

@@ -11,7 +11,13 @@ from sqlmodel import Session
 from hub.admission import Admission
 from hub.db import SessionDep, write_unit
 from hub.errors import problem_responses
-from hub.indicators.schemas import Catalogue, ImportSummary, ReportDocument, RevisionInfo
+from hub.indicators.schemas import (
+    Catalogue,
+    HeldReports,
+    ImportSummary,
+    ReportDocument,
+    RevisionInfo,
+)
 from hub.indicators.service import (
     PreparedReport,
     catalogue_service,
@@ -118,6 +124,20 @@ def report_owner(
 
 ReportOwner = Annotated[Member, Depends(report_owner)]
 READ = [Depends(require_scope(Scope.REPORTS_READ))]
+
+
+@router.get(
+    "/reports",
+    summary="Les rapports que le hub détient : révision en vigueur et empreinte par période",
+    description=(
+        "Une ligne par période, sans les cellules : de quoi vérifier à chaque synchronisation "
+        "que le hub détient bien ce qu'il a accusé reçu (après une restauration, par exemple)."
+    ),
+    dependencies=READ,
+    responses=problem_responses(404),
+)
+def held_reports(owner: ReportOwner, session: SessionDep) -> HeldReports:
+    return report_service.held(session, owner)
 
 
 @router.get(

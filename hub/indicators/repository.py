@@ -31,6 +31,27 @@ class ReportRepository:
         )
         return self.session.exec(query).first()
 
+    def held(self, member_id: int) -> Sequence[Any]:
+        """The current revision of each period of the member, without cells: one query."""
+        columns: list[Any] = [
+            IndicatorReport.period,
+            IndicatorReport.revision,
+            IndicatorReport.content_hash,
+            IndicatorReport.cell_count,
+            IndicatorReport.breakdowns,
+            IndicatorReport.received_at,
+            IndicatorReport.last_received_at,
+        ]
+        query = (
+            select_rows(*columns)
+            .where(
+                col(IndicatorReport.member_id) == member_id,
+                col(IndicatorReport.is_current).is_(True),
+            )
+            .order_by(col(IndicatorReport.period))
+        )
+        return self.session.execute(query).all()
+
     def revisions(self, member_id: int, period: str) -> Sequence[IndicatorReport]:
         query = (
             select(IndicatorReport)

@@ -79,3 +79,28 @@ class ReportCell(BaseModel):
 class ReportDocument(RevisionInfo):
     member_siren: str
     cells: list[ReportCell]
+
+
+class HeldReport(BaseModel):
+    """The revision in force of one period, without its cells."""
+
+    period: str
+    revision: int = Field(description="Numéro de la révision en vigueur")
+    content_hash: str = Field(description="Empreinte du contenu (celle de l'accusé de réception)")
+    cell_count: int
+    breakdowns: dict[str, list[str]] | None = Field(
+        default=None,
+        description=(
+            "Ventilations envoyées par indicateur : dimensions triées, séparées par des "
+            "virgules (« » pour le total)"
+        ),
+    )
+    received_at: datetime = Field(description="Réception de cette révision")
+    last_received_at: datetime = Field(description="Dernier envoi de ce contenu")
+
+
+class HeldReports(BaseModel):
+    """Every period for which the hub holds a report of the CAE."""
+
+    member_siren: str
+    reports: list[HeldReport]

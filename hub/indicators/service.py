@@ -23,12 +23,15 @@ from hub.indicators.catalogue import (
     get_catalogue,
 )
 from hub.indicators.consistency import Cell, check_consistency, load_rules, outlier_warnings
+from hub.indicators.continuity import breakdowns_of, lost_breakdown_warnings
 from hub.indicators.models import IndicatorReport
 from hub.indicators.repository import DIM_COLUMNS, ReportRepository
 from hub.indicators.schemas import Catalogue as CataloguePublic
 from hub.indicators.schemas import (
     CatalogueEntry,
     DimensionInfo,
+    HeldReport,
+    HeldReports,
     ImportSummary,
     Issue,
     ReportCell,
@@ -94,6 +97,15 @@ def _breakdowns(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
 
 def _issues(items: Sequence[ErrorItem]) -> list[Issue]:
     return [Issue(path=i.path, message=i.message) for i in items]
+
+
+def continuity_warnings(current: IndicatorReport | None, cells: Sequence[Cell]) -> list[ErrorItem]:
+    """What a new revision no longer sends that the current one had: warnings, not errors
+    (a CAE may stop sending an indicator, but should be told when it does)."""
+    if current is None or not current.breakdowns:
+        return []
+    new = breakdowns_of((cell.indicator, (name for name, _ in cell.dims)) for cell in cells)
+    return lost_breakdown_warnings(current.breakdowns, new)
 
 
 def parse_connector(header: str | None) -> tuple[str | None, str | None]:
@@ -260,6 +272,7 @@ class ReportService:
 
         history = reports.history(member.id, period, limit=rules.max_previous_periods)
         warnings = outlier_warnings(cells, history, rules)
+        warnings += continuity_warnings(current, cells)
         number = reports.last_revision_number(member.id, period) + 1
         summary = summary.model_copy(update={"revision": number, "warnings": _issues(warnings)})
         if dry_run:
@@ -305,6 +318,15 @@ class ReportService:
         if member is None or not member.consents_raw_access:
             raise NotFound("Aucun rapport à cette adresse.")
         return member
+
+    def held(self, session: Session, member: Member) -> HeldReports:
+        """What the hub holds for the member: each period's revision in force, no cells."""
+        assert member.id is not None
+        rows = ReportRepository(session).held(member.id)
+        return HeldReports(
+            member_siren=member.siren,
+            reports=[HeldReport.model_validate(row, from_attributes=True) for row in rows],
+        )
 
     def revisions(self, session: Session, member: Member, period_text: str) -> list[RevisionInfo]:
         period = parse_period(period_text)

@@ -37,6 +37,7 @@ class Rule:
     headers: dict[str, str] = field(default_factory=dict)
     forward: bool = False  # let the hub process the request first
     hold: float = 0.0  # seconds to wait before answering
+    body: bytes | None = None  # the answer's body instead of a generic problem
 
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and method == self.method and path.startswith(self.path_prefix)
@@ -104,11 +105,14 @@ class FaultProxy:
         times: int = 1,
         headers: dict[str, str] | None = None,
         after_hub: bool = False,
+        body: bytes | None = None,
     ) -> None:
         """Answer ``status`` to the next ``times`` matching requests (after the hub saw them if
-        ``after_hub``)."""
+        ``after_hub``), with ``body`` or a generic problem."""
         with self._lock:
-            self.rules.append(Rule(method, path, times, status, headers or {}, after_hub))
+            self.rules.append(
+                Rule(method, path, times, status, headers or {}, after_hub, body=body)
+            )
 
     def hold(
         self, seconds: float, *, method: str = "PUT", path: str = "/v1/", times: int = 1
@@ -151,7 +155,7 @@ class FaultProxy:
         if rule is not None and rule.status is not None:
             status = rule.status
             headers = {"Content-Type": "application/problem+json", **rule.headers}
-            payload = (
+            payload = rule.body or (
                 b'{"type":"about:blank","title":"Panne simul\\u00e9e","status":'
                 + str(status).encode()
                 + b',"detail":"Panne simul\\u00e9e par le proxy de test."}'

@@ -172,3 +172,47 @@ def test_the_example_configuration_is_valid(tmp_path: Path) -> None:
     assert config.periods is None
     connector = load(config.connector.name)(config.connector.config, base_dir=config.base_dir)
     assert connector.label.startswith("spreadsheet/")
+
+
+def test_indicators_no_longer_sent_are_read_and_checked(tmp_path: Path) -> None:
+    from connectors.sync.config import NoLongerSent
+    from hub.indicators.continuity import Loss
+
+    assert load_config(_write(tmp_path, BASE), environ={}).no_longer_sent == ()
+    text = BASE + 'no_longer_sent = ["revenue_eur", "entrepreneurs.sex", "revenue_eur"]\n'
+    config = load_config(_write(tmp_path, text), environ={})
+    assert config.no_longer_sent == (
+        NoLongerSent("revenue_eur"),
+        NoLongerSent("entrepreneurs", frozenset({"sex"})),
+    )
+    whole, by_sex = config.no_longer_sent
+    assert whole.covers(Loss("revenue_eur")) and whole.covers(Loss("revenue_eur", "trade"))
+    assert by_sex.covers(Loss("entrepreneurs", "sex"))
+    assert by_sex.covers(Loss("entrepreneurs", "contract,sex"))
+    assert not by_sex.covers(Loss("entrepreneurs", "contract"))
+    assert not by_sex.covers(Loss("entrepreneurs"))
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('no_longer_sent = "revenue_eur"', "sync.no_longer_sent : une liste d'indicateurs"),
+        ("no_longer_sent = [3]", "sync.no_longer_sent[0] : un indicateur entre guillemets"),
+        (
+            'no_longer_sent = ["entrepreneurs", "chiffre"]',
+            "sync.no_longer_sent[1] : indicateur inconnu « chiffre » ; indicateurs possibles : "
+            "entrepreneurs, associates,",
+        ),
+        (
+            'no_longer_sent = ["revenue_eur.sex"]',
+            "sync.no_longer_sent[0] : « revenue_eur » ne se ventile pas par « sex » ; "
+            "ventilations possibles : trade, departement",
+        ),
+        (
+            'no_longer_sent = ["training_hours."]',
+            "ventilation manquante après « training_hours. » ; ventilations possibles : aucune",
+        ),
+    ],
+)
+def test_a_wrong_indicator_no_longer_sent_is_named(tmp_path: Path, line: str, message: str) -> None:
+    assert message in _refused(tmp_path, BASE + line + "\n")

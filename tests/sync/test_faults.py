@@ -126,3 +126,67 @@ def test_a_redirect_is_not_followed_but_reported(
         "le hub renvoie vers une autre adresse (https://ailleurs.example/v1/me) ; "
         "corrigez hub.url en conséquence"
     )
+
+
+IN_PROGRESS = (
+    b'{"type":"https://cae-hub.fr/problems/in-progress","title":"D\\u00e9j\\u00e0 en cours",'
+    b'"status":409,"detail":"Cette requ\\u00eate est d\\u00e9j\\u00e0 en cours de traitement."}'
+)
+
+
+def test_a_409_in_progress_is_retried_like_a_503_and_ends_in_one_revision(
+    cae: Cae, tmp_path: Path, http: requests.Session
+) -> None:
+    waits: list[float] = []
+    with FaultProxy(cae.hub_url) as proxy:
+        # The first attempt reaches the hub; the retries find it still being stored.
+        proxy.fail(503, after_hub=True)
+        proxy.fail(409, times=1, body=IN_PROGRESS, headers={"Retry-After": "4"})
+        config = configure_semester(tmp_path, url=proxy.url, token=cae.token, total=9)
+        report = sync(config, http, sleep=waits.append)
+        puts = proxy.requests("PUT")
+    assert [p.status for p in puts] == [503, 409, 200]
+    assert len({p.headers["Idempotency-Key"] for p in puts}) == 1
+    assert 4 <= waits[1] <= 4.5  # the hub's Retry-After, not the 0.05 s backoff
+    assert statuses(report) == {"2025-S1": "accepted"}
+    assert report.outcomes[0].replayed is True
+    assert report.ok
+    assert [r["revision"] for r in cae.revisions("2025-S1")] == [1]
+
+
+def test_a_409_in_progress_every_time_stops_the_run_without_refusing_the_report(
+    cae: Cae, tmp_path: Path, http: requests.Session
+) -> None:
+    with FaultProxy(cae.hub_url) as proxy:
+        proxy.fail(409, times=3, body=IN_PROGRESS)
+        config = configure_semester(tmp_path, url=proxy.url, token=cae.token, total=9)
+        with pytest.raises(HubFailed) as raised:
+            sync(config, http, sleep=lambda _: None)
+    assert "après 3 essai(s)" in raised.value.message
+    assert "HTTP 409" in raised.value.message
+    assert "relancez plus tard" in raised.value.message
+
+
+def test_any_other_409_is_a_refusal_not_retried(
+    cae: Cae, tmp_path: Path, http: requests.Session
+) -> None:
+    with FaultProxy(cae.hub_url) as proxy:
+        proxy.fail(409)  # type about:blank: the key served another content
+        config = configure_semester(tmp_path, url=proxy.url, token=cae.token, total=9)
+        report = sync(config, http, sleep=lambda _: None)
+        assert [p.status for p in proxy.requests("PUT")] == [409]
+    assert statuses(report) == {"2025-S1": "rejected"}
+    assert report.outcomes[0].refused_by == "hub"
+    assert not report.ok
+
+
+def test_a_503_retry_after_is_the_wait(cae: Cae, tmp_path: Path, http: requests.Session) -> None:
+    waits: list[float] = []
+    with FaultProxy(cae.hub_url) as proxy:
+        proxy.fail(503, times=2, headers={"Retry-After": "12"})
+        config = configure_semester(tmp_path, url=proxy.url, token=cae.token, total=9)
+        report = sync(config, http, sleep=waits.append)
+        assert [p.status for p in proxy.requests("PUT")] == [503, 503, 200]
+    assert len(waits) == 2
+    assert all(12 <= wait <= 13 for wait in waits), waits
+    assert statuses(report) == {"2025-S1": "accepted"}

@@ -76,3 +76,41 @@ def test_a_data_folder_that_cannot_be_a_folder(tmp_path: Path) -> None:
     (tmp_path / "fichier").write_text("", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"sync\.data_dir : dossier inutilisable"):
         SyncState(tmp_path / "fichier" / "etat")
+
+
+def test_acknowledged_breakdowns_are_kept(tmp_path: Path) -> None:
+    key = "indicator-report/2025-S1"
+    breakdowns = {"entrepreneurs": ["", "contract"], "revenue_eur": [""]}
+    with SyncState(tmp_path) as state:
+        ack = _ack(key, "hash-a", 1, "sync-a")
+        state.record(Acknowledgement(**{**ack.__dict__, "breakdowns": breakdowns}))
+    with SyncState(tmp_path) as state:
+        found = state.acknowledged(key)
+        assert found is not None and found.breakdowns == breakdowns
+
+
+def test_a_state_of_the_previous_version_is_upgraded_in_place(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / STATE_FILE) as db:
+        db.executescript(
+            """
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE sent (
+                document_key TEXT PRIMARY KEY, schema TEXT NOT NULL, period TEXT NOT NULL,
+                content_hash TEXT NOT NULL, idempotency_key TEXT NOT NULL,
+                revision INTEGER NOT NULL, hub_content_hash TEXT, connector TEXT NOT NULL,
+                acknowledged_at TEXT NOT NULL
+            );
+            CREATE TABLE schemas (address TEXT PRIMARY KEY, etag TEXT, body BLOB NOT NULL,
+                fetched_at TEXT NOT NULL);
+            INSERT INTO meta VALUES ('state_id', 'ancien');
+            INSERT INTO sent VALUES ('indicator-report/2025-S1', 'indicator-report', '2025-S1',
+                'hash-a', 'sync-a', 3, 'hub-a', 'jsonreports/1.2.0', '2026-01-01T02:00:00+00:00');
+            PRAGMA user_version = 1;
+            """
+        )
+    with SyncState(tmp_path) as state:
+        assert state.state_id == "ancien"
+        [ack] = state.acknowledgements()
+        assert (ack.revision, ack.hub_content_hash, ack.breakdowns) == (3, "hub-a", None)
+        state.record(Acknowledgement(**{**ack.__dict__, "breakdowns": {"entrepreneurs": [""]}}))
+        assert state.db.execute("PRAGMA user_version").fetchone()[0] == 2
