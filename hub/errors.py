@@ -172,7 +172,7 @@ _DESCRIPTIONS = {
     409: "Conflit avec l'état actuel",
     412: "Précondition non remplie",
     413: "Corps de requête trop volumineux",
-    415: "Type de contenu non accepté (JSON attendu)",
+    415: "Type de contenu ou encodage non accepté (JSON en UTF-8 attendu)",
     422: "Données invalides (chaque champ fautif est nommé dans errors)",
     429: "Trop de requêtes : réessayez après Retry-After",
     503: "Service indisponible (surcharge ou base de données) : réessayez après Retry-After",

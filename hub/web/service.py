@@ -27,7 +27,13 @@ overrun a limit. Keys are HMACs under ``HUB_SECRET_KEY``: what people type is no
   many addresses. Counted before the check too; a success gives its own attempt back, so
   that failures elsewhere are not wiped by the owner logging in.
 - client address (``login_max_failures_per_client``, 100): one address trying many
-  accounts. It counts failures only, after the check, and is read (not reserved) before it.
+  accounts. It counts failures only, after the check, and is read (not reserved) before it,
+  so that logins from a shared address never queue behind each other; it may be passed by
+  the attempts already in flight, which the strict counter bounds.
+
+On PostgreSQL a counted row stays locked until its attempt's transaction ends: parallel
+attempts on one account from one address are counted one after the other, each seeing the
+previous count, while attempts on other accounts do not wait.
 
 An office or a gateway is one address for many people: its people's typing errors reach
 the generous per-address cap long after each of them would be slowed down on their own

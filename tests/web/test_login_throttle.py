@@ -30,7 +30,7 @@ from hub.security import password_needs_rehash
 from hub.web.auth import client_address
 from tests.databases import fresh_database, settings_for
 from tests.factories import create_staff
-from tests.served import plain_session
+from tests.served import plain_session, start_hub
 from tests.web.conftest import FAST_HASH, PASSWORD, Loaded, login
 
 PARALLEL = 40
@@ -268,3 +268,29 @@ def test_a_weak_hash_is_replaced_at_login(
     assert not password_needs_rehash(account.password_hash)
     client.cookies.clear()
     assert login(client, loaded.staff.email).status_code == 303
+
+
+def test_a_served_hub_ignores_forwarded_for_from_this_machine(tmp_path: Path) -> None:
+    """``cae-hub serve`` behind no declared proxy: uvicorn's default trusted 127.0.0.1 and
+    took the forged header for the client's address, a fresh counter each time."""
+    with start_hub(tmp_path) as hub:
+        password_file = tmp_path / "mot-de-passe"
+        password_file.write_text(PASSWORD, encoding="utf-8")
+        email = "equipe@federation.example"
+        added = hub.cli(
+            "staff", "add", email, "--name", "Équipe", "--password-file", str(password_file)
+        )
+        assert added.returncode == 0, added.stderr
+        statuses = []
+        for number in range(6):
+            with plain_session() as browser:
+                browser.headers["X-Forwarded-For"] = f"203.0.113.{number}"
+                page = browser.get(f"{hub.base_url}/connexion", timeout=30)
+                found = _CSRF.search(page.text)
+                assert found is not None
+                form = {"csrf_token": found.group(1), "email": email, "password": "mauvais"}
+                response = browser.post(
+                    f"{hub.base_url}/connexion", data=form, allow_redirects=False, timeout=30
+                )
+                statuses.append(response.status_code)
+        assert statuses == [401] * 5 + [429], statuses
