@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "change-me-in-production"  # noqa: S105 - refused outside development
@@ -74,10 +75,20 @@ class Settings(BaseSettings):
         "le mandataire) ; True = toujours.",
     )
     login_max_failures: int = Field(
-        default=5, ge=1, description="Échecs de connexion tolérés par adresse sur la fenêtre."
+        default=5,
+        ge=1,
+        description="Essais de connexion infructueux tolérés par compte et par adresse IP.",
+    )
+    login_max_failures_per_account: int = Field(
+        default=50,
+        ge=1,
+        description="Essais infructueux tolérés sur un compte, toutes adresses IP confondues.",
     )
     login_max_failures_per_client: int = Field(
-        default=30, ge=1, description="Échecs de connexion tolérés par adresse IP sur la fenêtre."
+        default=100,
+        ge=1,
+        description="Échecs de connexion tolérés par adresse IP, tous comptes confondus "
+        "(large : un bureau ou une passerelle partage une adresse).",
     )
     login_failure_window_s: int = Field(
         default=15 * 60, ge=1, description="Fenêtre de comptage des échecs de connexion."
@@ -128,6 +139,19 @@ class Settings(BaseSettings):
         ge=0,
         description="Intervalle de contrôle des révocations faites par d'autres processus.",
     )
+
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="Mandataires inverses (adresses IP ou réseaux CIDR, séparés par des "
+        "virgules) dont l'en-tête X-Forwarded-For est cru ; vide : aucun.",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in re.split(r"[,\s]+", value) if part]
+        return value
 
     @property
     def is_sqlite(self) -> bool:

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://cae-hub.fr/problems/"
@@ -173,29 +174,53 @@ class Problem(BaseModel):
     errors: list[ProblemItem] | None = None
 
 
+RETRY_AFTER = {
+    "description": "Secondes à attendre avant de réessayer",
+    "schema": {"type": "integer", "minimum": 0},
+}
+_HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "Le schéma attendu : Bearer",
+            "schema": {"type": "string"},
+        }
+    },
+    429: {"Retry-After": RETRY_AFTER},
+    503: {"Retry-After": RETRY_AFTER},
+}
+_DESCRIPTIONS = {
+    400: "Requête invalide (caractère nul dans l'adresse ou un en-tête, requête illisible)",
+    401: "Jeton absent, inconnu, expiré ou révoqué",
+    403: "Droits insuffisants pour ce jeton",
+    404: "Introuvable, ou non visible pour l'appelant",
+    409: "Conflit avec l'état actuel",
+    412: "Précondition non remplie",
+    413: "Corps de requête trop volumineux",
+    414: "Adresse trop longue",
+    415: "Type de contenu ou encodage non accepté (JSON en UTF-8 attendu)",
+    422: "Données invalides (chaque champ fautif est nommé dans errors)",
+    429: "Trop de requêtes : réessayez après Retry-After",
+    503: "Service indisponible (surcharge ou base de données) : réessayez après Retry-After",
+}
+API_ERRORS = (400, 422, 503)
+"""What any operation of the API may answer: unreadable input, invalid data, a busy hub."""
+BODY_ERRORS = (413, 415)
+"""What an operation with a request body may answer besides."""
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for the error statuses an endpoint may answer."""
-    descriptions = {
-        400: "Requête invalide",
-        401: "Jeton absent, inconnu, expiré ou révoqué",
-        403: "Droits insuffisants pour ce jeton",
-        404: "Introuvable, ou non visible pour l'appelant",
-        409: "Conflit avec l'état actuel",
-        412: "Précondition non remplie",
-        413: "Corps de requête trop volumineux",
-        414: "Adresse trop longue",
-        415: "Corps qui n'est pas un document JSON en UTF-8",
-        422: "Données invalides (chaque champ fautif est nommé dans errors)",
-        503: "Service indisponible",
-    }
-    return {
-        status: {
-            "description": descriptions[status],
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {
+            "description": _DESCRIPTIONS[status],
             "model": Problem,
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
-        for status in statuses
-    }
+        if status in _HEADERS:
+            entry["headers"] = _HEADERS[status]
+        responses[status] = entry
+    return responses
 
 
 def problem_response(error: HubError) -> JSONResponse:
@@ -296,6 +321,38 @@ def request_validation_items(exc: RequestValidationError) -> list[ErrorItem]:
     ]
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+_STATIC_METHODS = ["GET", "HEAD"]
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at the request's path, for ``Allow``.
+
+    The router stops at the first route whose path matches, so its 405 names only that
+    route's methods, while a path often has one route per method.
+    """
+    routes = request.app.router.routes
+    # Inside a mounted app, root_path has grown by the mount's prefix; the app's own is kept.
+    root_path = request.scope.get("app_root_path", request.scope.get("root_path", ""))
+    allowed: list[str] = []
+    for method in _METHODS:
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": request.scope.get("path", ""),
+            "root_path": root_path,
+            "headers": [],
+            "query_string": b"",
+        }
+        for route in routes:
+            if route.matches(scope)[0] is Match.FULL:
+                if isinstance(route, Mount):  # static files: read-only
+                    return _STATIC_METHODS
+                allowed.append(method)
+                break
+    return allowed
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """One handler per family; every answer has the problem+json shape."""
 
@@ -312,7 +369,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
             # FastAPI's answer to a body it cannot decode: bytes that are not UTF-8, deep nesting.
             return problem_response(
@@ -331,13 +388,16 @@ def install_error_handlers(app: FastAPI) -> None:
             405: "Cette méthode HTTP n'est pas acceptée à cette adresse.",
         }
         status = exc.status_code
+        headers = dict(exc.headers or {})
+        if status == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         body = problem(
             status,
             f"http-{status}",
             titles.get(status, "Erreur HTTP"),
             details.get(status, str(exc.detail)),
         )
-        return JSONResponse(body, status_code=status, headers=exc.headers, media_type=PROBLEM_JSON)
+        return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:

@@ -6,6 +6,7 @@
   refused before anything is read, and a chunked body is counted as it arrives and refused
   the moment it passes the cap (413), so an unbounded upload never sits in memory;
 - a write to the API without any ``Authorization`` header (401), before its body is read;
+- a body sent to the API that is not declared JSON (415);
 - a JSON body that is not UTF-8 (UTF-16 and UTF-32 included, which a JSON parser would
   otherwise guess) or holds text no database can store (422, naming ``$`` or the field).
 
@@ -33,6 +34,7 @@ from hub.errors import (
     HubError,
     PayloadTooLarge,
     Unauthorized,
+    UnsupportedMediaType,
     ValidationFailed,
     problem_response,
 )
@@ -157,6 +159,13 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _has_body(scope: Scope) -> bool:
+    length = _header(scope, b"content-length")
+    if length is not None:
+        return length.strip() not in {"", "0"}
+    return _header(scope, b"transfer-encoding") is not None
+
+
 def _is_json(content_type: str | None) -> bool:
     media = (content_type or "").split(";")[0].strip().lower()
     return media == "application/json" or media.endswith("+json")
@@ -236,6 +245,12 @@ class InputGuard:
                 )
             elif _is_json(content_type) and _declared_charset_is_not_utf8(content_type):
                 refusal = not_utf8()
+            elif path.startswith("/v1/") and _has_body(scope) and not _is_json(content_type):
+                refusal = UnsupportedMediaType(
+                    "Le corps de la requête doit être un document JSON "
+                    "(Content-Type: application/json).",
+                    errors=[ErrorItem("header.content-type", "application/json attendu")],
+                )
         if refusal is not None:
             await problem_response(refusal)(scope, receive, send)
             return

@@ -15,7 +15,7 @@ import hub
 from hub.admission import Admission
 from hub.config import Settings, get_settings
 from hub.db import database_reachable, make_engine, session_factory
-from hub.errors import install_error_handlers
+from hub.errors import install_error_handlers, problem_responses
 from hub.guards import InputGuard
 from hub.indicators import endpoints as indicators
 from hub.indicators.catalogue import REPORT_SCHEMA, get_catalogue
@@ -93,7 +93,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         "/healthz",
         tags=["santé"],
         summary="État du hub et de sa base de données",
-        responses={503: {"model": Health, "description": "Base de données injoignable"}},
+        responses={
+            **problem_responses(400),
+            503: {"model": Health, "description": "Base de données injoignable"},
+        },
     )
     def healthz() -> JSONResponse:
         reachable = database_reachable(engine)

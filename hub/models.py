@@ -3,13 +3,13 @@
 from hub.indicators.models import IndicatorCell, IndicatorReport
 from hub.members.models import ApiToken, Member, MemberUser, StaffAccount
 from hub.stats.models import Publication, PublicationReport
-from hub.web.models import LoginFailure, WebSession
+from hub.web.models import LoginThrottle, WebSession
 
 __all__ = [
     "ApiToken",
     "IndicatorCell",
     "IndicatorReport",
-    "LoginFailure",
+    "LoginThrottle",
     "Member",
     "MemberUser",
     "Publication",

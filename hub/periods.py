@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
 _PERIOD = re.compile(r"^(?P<year>(?!0000)[0-9]{4})(?:-S(?P<semester>[12]))?$")  # no year 0
+PERIOD_PATTERN = r"^(?!0000)[0-9]{4}(-S[12])?$"
+"""The language of ``Period.parse``, without its groups, for API documents."""
 
 
 def today() -> date:

@@ -48,6 +48,14 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def password_needs_rehash(password_hash: str) -> bool:
+    """True when ``password_hash`` was made with other Argon2 parameters than today's."""
+    try:
+        return _password_hasher.check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return False
+
+
 def new_password() -> str:
     return secrets.token_urlsafe(15)
 

@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from hub.admission import Admission
 from hub.db import SessionDep, write_unit
-from hub.errors import problem_responses
+from hub.errors import API_ERRORS, BODY_ERRORS, problem_responses
+from hub.periods import PERIOD_PATTERN
 from hub.indicators.schemas import (
     Catalogue,
     HeldReports,
@@ -29,15 +30,26 @@ from hub.members.models import Member, Scope
 from hub.members.service import Principal
 
 router = APIRouter(
-    prefix="/v1/indicators", tags=["indicateurs"], responses=problem_responses(401, 403, 422)
+    prefix="/v1/indicators",
+    tags=["indicateurs"],
+    responses=problem_responses(*API_ERRORS, 401, 403),
 )
 
 PeriodPath = Annotated[
-    str, Path(max_length=20, description="Semestre (2026-S1, 2026-S2) ou année (2026)")
+    str,
+    Path(
+        max_length=20,
+        json_schema_extra={"pattern": PERIOD_PATTERN},  # declared; checked by parse_period
+        description="Semestre (2026-S1, 2026-S2) ou année (2026)",
+    ),
 ]
 MemberQuery = Annotated[
     str | None,
-    Query(max_length=20, description="SIREN de la CAE (équipe de la fédération seulement)"),
+    Query(
+        max_length=20,
+        json_schema_extra={"pattern": r"^[0-9]{9}$"},  # declared; checked by the service
+        description="SIREN de la CAE (équipe de la fédération seulement)",
+    ),
 ]
 REPORT_BODY_DESCRIPTION = (
     "Un document conforme au schéma indicator-report (voir /v1/schemas/indicator-report), "
@@ -63,7 +75,7 @@ def catalogue(_: CurrentPrincipal) -> Catalogue:
 @router.put(
     "/reports/{period}",
     summary="Déposer le rapport d'une période (remplace le précédent par une nouvelle révision)",
-    responses=problem_responses(400, 409, 413, 415, 503),
+    responses=problem_responses(*BODY_ERRORS, 409),
     openapi_extra={
         "requestBody": {
             "required": True,

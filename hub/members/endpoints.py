@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from hub.db import SessionDep
-from hub.errors import problem_responses
+from hub.errors import API_ERRORS, BODY_ERRORS, problem_responses
 from hub.members.auth import AdminOnly, CurrentPrincipal
 from hub.members.schemas import (
     MemberCreate,
@@ -23,9 +23,13 @@ from hub.members.schemas import (
 )
 from hub.members.service import member_service, staff_service, token_service
 
-SirenPath = Annotated[str, Path(max_length=20, description="SIREN de la CAE (9 chiffres)")]
+SIREN = {"pattern": r"^[0-9]{9}$"}  # declared only: the service answers in French
+SirenPath = Annotated[
+    str,
+    Path(max_length=20, description="SIREN de la CAE (9 chiffres)", json_schema_extra=SIREN),
+]
 
-router = APIRouter(prefix="/v1", responses=problem_responses(401, 403, 422))
+router = APIRouter(prefix="/v1", responses=problem_responses(*API_ERRORS, 401, 403))
 admin = APIRouter(prefix="/admin", tags=["administration"])
 
 
@@ -54,7 +58,7 @@ def list_members(
     "/members",
     status_code=status.HTTP_201_CREATED,
     summary="Enregistrer une CAE membre",
-    responses=problem_responses(409),
+    responses=problem_responses(409, *BODY_ERRORS),
 )
 def create_member(_: AdminOnly, session: SessionDep, data: MemberCreate) -> MemberPublic:
     return MemberPublic.model_validate(member_service.create(session, data))
@@ -66,7 +70,9 @@ def get_member(_: AdminOnly, session: SessionDep, siren: SirenPath) -> MemberPub
 
 
 @admin.patch(
-    "/members/{siren}", summary="Modifier une CAE membre", responses=problem_responses(404)
+    "/members/{siren}",
+    summary="Modifier une CAE membre",
+    responses=problem_responses(404, *BODY_ERRORS),
 )
 def update_member(
     _: AdminOnly, session: SessionDep, siren: SirenPath, data: MemberUpdate
@@ -92,7 +98,7 @@ def list_staff(_: AdminOnly, session: SessionDep) -> list[StaffPublic]:
     "/staff",
     status_code=status.HTTP_201_CREATED,
     summary="Créer un compte d'équipe",
-    responses=problem_responses(409),
+    responses=problem_responses(409, *BODY_ERRORS),
 )
 def create_staff(_: AdminOnly, session: SessionDep, data: StaffCreate) -> StaffCreated:
     account, drawn = staff_service.create(session, data)
@@ -105,8 +111,10 @@ def create_staff(_: AdminOnly, session: SessionDep, data: StaffCreate) -> StaffC
 def list_tokens(
     _: AdminOnly,
     session: SessionDep,
-    member_siren: Annotated[str | None, Query(max_length=9)] = None,
-    staff_email: Annotated[str | None, Query(max_length=254)] = None,
+    member_siren: Annotated[str | None, Query(max_length=9, json_schema_extra=SIREN)] = None,
+    staff_email: Annotated[
+        str | None, Query(max_length=254, json_schema_extra={"format": "email"})
+    ] = None,
 ) -> list[TokenPublic]:
     return list(token_service.list(session, member_siren=member_siren, staff_email=staff_email))
 
@@ -115,6 +123,7 @@ def list_tokens(
     "/tokens",
     status_code=status.HTTP_201_CREATED,
     summary="Émettre un jeton (son secret n'est montré qu'une fois)",
+    responses=problem_responses(404, *BODY_ERRORS),
 )
 def issue_token(_: AdminOnly, session: SessionDep, data: TokenIssue) -> TokenIssued:
     token, secret = token_service.issue(session, data)

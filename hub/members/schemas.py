@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StrictBool
 
 from hub.members.models import MemberBase, Scope, StaffBase, StaffRole
 from hub.schemas.service import get_registry
@@ -43,6 +43,15 @@ def _check_siren(value: str) -> str:
     return value
 
 
+def _code_list_enum(list_name: str) -> Any:
+    """The OpenAPI ``enum`` of a code list, read when the document is built."""
+
+    def declare(schema: dict[str, Any]) -> None:
+        schema["enum"] = sorted(get_registry().code_list(list_name))
+
+    return declare
+
+
 def _in_code_list(list_name: str, what: str) -> AfterValidator:
     def check(value: str) -> str:
         if value not in get_registry().code_list(list_name):
@@ -58,14 +67,38 @@ def _unique(values: list[str]) -> list[str]:
     return values
 
 
-Siren = Annotated[str, Field(examples=["832451967"]), AfterValidator(_check_siren)]
-RegionCode = Annotated[str, Field(examples=["75"]), _in_code_list("code-region", "région")]
-DepartementCode = Annotated[str, _in_code_list("code-departement", "département")]
-TradeCode = Annotated[str, _in_code_list("code-trade", "métier (NAF)")]
-Departements = Annotated[
-    list[DepartementCode], Field(min_length=1, max_length=120), AfterValidator(_unique)
+# Patterns and code lists are declared for the document; the validators check them in French.
+Siren = Annotated[
+    str,
+    Field(examples=["832451967"], json_schema_extra={"pattern": r"^[0-9]{9}$"}),
+    AfterValidator(_check_siren),
 ]
-Trades = Annotated[list[TradeCode], Field(min_length=1, max_length=50), AfterValidator(_unique)]
+RegionCode = Annotated[
+    str,
+    Field(examples=["75"], json_schema_extra=_code_list_enum("code-region")),
+    _in_code_list("code-region", "région"),
+]
+DepartementCode = Annotated[
+    str,
+    Field(json_schema_extra=_code_list_enum("code-departement")),
+    _in_code_list("code-departement", "département"),
+]
+TradeCode = Annotated[
+    str,
+    Field(json_schema_extra=_code_list_enum("code-trade")),
+    _in_code_list("code-trade", "métier (NAF)"),
+]
+UNIQUE = {"uniqueItems": True}
+Departements = Annotated[
+    list[DepartementCode],
+    Field(min_length=1, max_length=120, json_schema_extra=UNIQUE),
+    AfterValidator(_unique),
+]
+Trades = Annotated[
+    list[TradeCode],
+    Field(min_length=1, max_length=50, json_schema_extra=UNIQUE),
+    AfterValidator(_unique),
+]
 Name = Annotated[str, Field(min_length=2, max_length=200)]
 DrawnPassword = Annotated[
     str | None, Field(description="Mot de passe tiré par le hub, affiché cette seule fois.")
@@ -83,6 +116,7 @@ class MemberCreate(MemberBase):
     departements: Departements
     trades: Trades
     contact_email: EmailStr
+    consents_raw_access: StrictBool = False  # JSON true or false, never 0, 1 or "oui"
 
 
 class MemberUpdate(BaseModel):
@@ -95,8 +129,8 @@ class MemberUpdate(BaseModel):
     departements: Departements | None = None
     trades: Trades | None = None
     contact_email: EmailStr | None = None
-    consents_raw_access: bool | None = None
-    active: bool | None = None
+    consents_raw_access: StrictBool | None = None
+    active: StrictBool | None = None
 
 
 class MemberPublic(MemberBase):

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Response
 
-from hub.errors import problem_responses
+from hub.errors import API_ERRORS, problem_responses
 from hub.schemas.schemas import SchemaDetail, SchemaSummary, SchemaVersionInfo
 from hub.schemas.service import SchemaRegistry, etag_for, get_registry
 
-router = APIRouter(prefix="/v1/schemas", tags=["schémas"])
+router = APIRouter(prefix="/v1/schemas", tags=["schémas"], responses=problem_responses(*API_ERRORS))
 
 SchemaName = Annotated[str, Path(max_length=100, pattern=r"^[a-z][a-z0-9-]*$")]
 Version = Annotated[

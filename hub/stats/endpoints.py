@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from hub.db import SessionDep
-from hub.errors import problem_responses
+from hub.errors import API_ERRORS, problem_responses
+from hub.indicators.catalogue import DIMENSIONS, get_catalogue
 from hub.members.auth import CurrentMember, CurrentPrincipal, StaffOnly, require_scope
 from hub.members.models import Scope
+from hub.periods import PERIOD_PATTERN
 from hub.stats.exports import MEDIA_TYPES, export_table
 from hub.stats.schemas import Completeness, Preview, PublicationSummary, Series, StatsTable
 from hub.stats.service import stats_service
@@ -18,14 +20,49 @@ from hub.stats.service import stats_service
 router = APIRouter(
     prefix="/v1/stats",
     tags=["statistiques"],
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(*API_ERRORS, 401, 403, 404),
     dependencies=[Depends(require_scope(Scope.STATS_READ))],
 )
 
-IndicatorQuery = Annotated[str, Query(max_length=40, description="Code de l'indicateur")]
-PeriodQuery = Annotated[str, Query(max_length=20, description="2026-S1, 2026-S2 ou 2026")]
+
+def _indicator_codes(schema: dict[str, Any]) -> None:
+    """The catalogue's codes, read when the document is built (the service checks them)."""
+    schema["enum"] = sorted(get_catalogue().indicators)
+
+
+def _reported_codes(schema: dict[str, Any]) -> None:
+    schema["enum"] = sorted(i.code for i in get_catalogue().reported())
+
+
+_DIMENSION = "(" + "|".join(DIMENSIONS) + ")"
+# Declared for the document only: the service checks these itself, in French.
+PERIOD = {"pattern": PERIOD_PATTERN}
+IndicatorQuery = Annotated[
+    str,
+    Query(
+        max_length=40,
+        description="Code de l'indicateur (voir /v1/indicators)",
+        json_schema_extra=cast(dict[str, Any], _indicator_codes),
+    ),
+]
+ReportedQuery = Annotated[
+    str,
+    Query(
+        max_length=40,
+        description="Code d'un indicateur que les CAE déclarent (voir /v1/indicators)",
+        json_schema_extra=cast(dict[str, Any], _reported_codes),
+    ),
+]
+PeriodQuery = Annotated[
+    str, Query(max_length=20, description="2026-S1, 2026-S2 ou 2026", json_schema_extra=PERIOD)
+]
 ByQuery = Annotated[
-    str | None, Query(max_length=60, description="Une ou deux dimensions : trade,sex")
+    str | None,
+    Query(
+        max_length=60,
+        description="Une ou deux dimensions, parmi celles de l'indicateur : trade,sex",
+        json_schema_extra={"pattern": f"^{_DIMENSION}(,{_DIMENSION})?$"},
+    ),
 ]
 DraftQuery = Annotated[
     bool, Query(description="Chiffres provisoires, non publiés (équipe seulement)")
@@ -93,8 +130,8 @@ def series(
     principal: CurrentPrincipal,
     session: SessionDep,
     indicator: IndicatorQuery,
-    first: Annotated[str, Query(alias="from", max_length=20)],
-    last: Annotated[str, Query(alias="to", max_length=20)],
+    first: Annotated[str, Query(alias="from", max_length=20, json_schema_extra=PERIOD)],
+    last: Annotated[str, Query(alias="to", max_length=20, json_schema_extra=PERIOD)],
     by: ByQuery = None,
     draft: DraftQuery = False,
 ) -> Series:
@@ -125,7 +162,7 @@ def preview(
     request: Request,
     member: CurrentMember,
     session: SessionDep,
-    indicator: IndicatorQuery,
+    indicator: ReportedQuery,
     period: PeriodQuery,
     by: ByQuery = None,
 ) -> Preview:
@@ -144,12 +181,13 @@ def preview(
     status_code=201,
     summary="Publier (figer) les statistiques d'une période",
     dependencies=[Depends(require_scope(Scope.STATS_PUBLISH))],
+    responses=problem_responses(409),
 )
 def publish(
     request: Request,
     staff: StaffOnly,
     session: SessionDep,
-    period: Annotated[str, Path(max_length=20)],
+    period: Annotated[str, Path(max_length=20, json_schema_extra=PERIOD)],
 ) -> PublicationSummary:
     return stats_service.publish(
         session, period_text=period, staff=staff, settings=request.app.state.settings

@@ -8,6 +8,7 @@ role may not see answers 404, as the API does (DESIGN.md, section 9).
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 from urllib.parse import quote
 
@@ -40,6 +41,54 @@ class CsrfRejected(Exception):
 def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _ip(text: str) -> IPAddress | None:
+    """The address in ``text`` (``1.2.3.4``, ``1.2.3.4:80``, ``[::1]:80``, ``::1``), or None."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    return address.ipv4_mapped or address if isinstance(address, ipaddress.IPv6Address) else address
+
+
+def client_address(request: Request, settings: Settings) -> str | None:
+    """The address of the person behind ``request``, for the login throttle.
+
+    ``X-Forwarded-For`` is believed only when the direct peer is one of ``trusted_proxies``:
+    then the right-most address of the header that is not a trusted proxy (each proxy
+    appends the address it saw; what lies left of the first untrusted one may be forged).
+    From any other peer the header is ignored.
+    """
+    peer = request.client.host if request.client else None
+    if peer is None:
+        return None
+    peer_ip = _ip(peer)
+    trusted = settings.trusted_proxies
+
+    def is_trusted(address: IPAddress) -> bool:
+        return any(address in network for network in trusted)
+
+    if peer_ip is None or not is_trusted(peer_ip):
+        return str(peer_ip) if peer_ip is not None else peer
+    found = peer_ip
+    hops = [hop for value in request.headers.getlist("x-forwarded-for") for hop in value.split(",")]
+    for hop in reversed(hops):
+        address = _ip(hop)
+        if address is None:  # garbage: keep the last hop a trusted proxy vouched for
+            break
+        found = address
+        if not is_trusted(address):
+            break
+    return str(found)
 
 
 def login_cookie_name(settings: Settings) -> str:
@@ -140,6 +189,21 @@ async def read_form(request: Request) -> FormData:
         return await request.form(max_files=0, max_fields=50)
     except Exception as exc:  # an unreadable body is refused like a forged one
         raise CsrfRejected("formulaire illisible") from exc
+
+
+async def login_fields(request: Request) -> dict[str, str] | None:
+    """The login form's text fields (absent ones empty), or None when the body is no form."""
+    try:
+        form = await read_form(request)
+    except CsrfRejected:
+        return None
+    return {
+        name: value if isinstance(value := form.get(name), str) else ""
+        for name in ("csrf_token", "email", "password", "suite")
+    }
+
+
+LoginFields = Annotated[dict[str, str] | None, Depends(login_fields)]
 
 
 async def checked_form(request: Request, user: PageUser) -> FormData:

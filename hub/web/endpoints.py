@@ -16,12 +16,12 @@ from hub.web.auth import (
     HOME_PATH,
     LOGIN_PATH,
     CheckedForm,
-    CsrfRejected,
+    LoginFields,
     PageUser,
     clear_session_cookie,
+    client_address,
     cookie_is_secure,
     login_cookie_name,
-    read_form,
     safe_target,
     set_session_cookie,
     settings_of,
@@ -107,16 +107,12 @@ def login_form(request: Request, session: SessionDep, suite: str | None = None) 
 
 
 @router.post(LOGIN_PATH)
-async def login(request: Request, session: SessionDep) -> Response:
+def login(fields: LoginFields, request: Request, session: SessionDep) -> Response:
+    # Synchronous: Argon2 and the database run in the thread pool, not on the event loop.
+    # The form is read (by its dependency) before the session opens.
     settings = settings_of(request)
-    try:
-        form = await read_form(request)
-    except CsrfRejected:
+    if fields is None:
         return _login_page(request, settings, status_code=403, message=CSRF_MESSAGE)
-    fields = {
-        name: value if isinstance(value := form.get(name), str) else ""
-        for name in ("csrf_token", "email", "password", "suite")
-    }
     email = fields["email"].strip()[:MAX_EMAIL_LENGTH]
     target = safe_target(fields["suite"])
     nonce = request.cookies.get(login_cookie_name(settings))
@@ -134,7 +130,7 @@ async def login(request: Request, session: SessionDep) -> Response:
         settings,
         email=email,
         password=password,
-        client=request.client.host if request.client else None,
+        client=client_address(request, settings),
         previous_session_id=request.cookies.get(settings.session_cookie_name),
     )
     if result.status == "throttled":

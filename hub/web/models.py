@@ -1,4 +1,4 @@
-"""Tables of the web domain: dashboard sessions and failed logins.
+"""Tables of the web domain: dashboard sessions and login-throttle counters.
 
 Both live in the database so that any hub process can answer any request.
 """
@@ -40,15 +40,16 @@ class WebSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
-class LoginFailure(SQLModel, table=True):
-    """One failed login, counted against the address tried and against the client.
+class LoginThrottle(SQLModel, table=True):
+    """One login-throttle counter: attempts counted against a key since ``window_start``.
 
-    ``key_hash`` is a keyed hash of ``email:<address>`` or ``client:<ip>``: what people type
-    in the login form is never stored.
+    ``key_hash`` is a keyed hash (HMAC under ``HUB_SECRET_KEY``) of what is counted — an
+    account and a client address, an account, or a client address: what people type in the
+    login form is never stored. A counter whose window has ended starts again from zero.
     """
 
-    __tablename__ = "login_failure"
+    __tablename__ = "login_throttle"
 
-    id: int | None = Field(default=None, primary_key=True)
-    key_hash: str = Field(sa_column=Column(String(64), nullable=False, index=True))
-    failed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    key_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    attempts: int = Field(sa_column=Column(Integer, nullable=False))
+    window_start: datetime = Field(sa_type=UTCDateTime, index=True)

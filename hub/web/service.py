@@ -16,11 +16,35 @@ CSRF: synchronizer tokens. A session's token is an HMAC of its identifier under
 login, the form's token is the HMAC of a random value held in a short-lived HttpOnly cookie;
 a page of another site can neither read that cookie nor compute the HMAC.
 
-Throttle: each failed login is a row, keyed by an HMAC of the address tried and of the
-client's IP address (what people type is not stored), so that every process counts the same.
-Past ``login_max_failures`` failures for one address, or ``login_max_failures_per_client``
-from one client, within ``login_failure_window_s``, attempts are refused without checking
-the password until the oldest counted failure leaves the window.
+Throttle. Three counters, each a row updated by one statement (``INSERT … ON CONFLICT DO
+UPDATE … RETURNING``), so that every process counts the same and parallel attempts cannot
+overrun a limit. Keys are HMACs under ``HUB_SECRET_KEY``: what people type is not stored.
+
+- account × client address (``login_max_failures``, 5 by default) — the strict one. Every
+  attempt is counted *before* its password is checked, and only an attempt within the limit
+  is checked: 40 parallel wrong passwords check 5. A success forgets this counter.
+- account, from any address (``login_max_failures_per_account``, 50): guesses spread over
+  many addresses. Counted before the check too; a success gives its own attempt back, so
+  that failures elsewhere are not wiped by the owner logging in.
+- client address (``login_max_failures_per_client``, 100): one address trying many
+  accounts. It counts failures only, after the check, and is read (not reserved) before it,
+  so that logins from a shared address never queue behind each other; it may be passed by
+  the attempts already in flight, which the strict counter bounds.
+
+On PostgreSQL a counted row stays locked until its attempt's transaction ends: parallel
+attempts on one account from one address are counted one after the other, each seeing the
+previous count, while attempts on other accounts do not wait.
+
+An office or a gateway is one address for many people: its people's typing errors reach
+the generous per-address cap long after each of them would be slowed down on their own
+account, so one person's failures (or an intruder's on some accounts) never block the others
+from signing in, unless failures from that address pass the per-address cap. The client
+address is the peer's, or, when the peer is one of ``HUB_TRUSTED_PROXIES``, the right-most
+address of ``X-Forwarded-For`` that is not a trusted proxy: the header of an untrusted peer
+is ignored, so a direct client cannot draw a fresh counter by forging it.
+
+A counter's window (``login_failure_window_s``) starts at its first attempt; past the
+limit, attempts are refused without checking the password until the window ends.
 """
 
 from __future__ import annotations
@@ -38,9 +62,15 @@ from sqlmodel import Session
 from hub.config import Settings
 from hub.db import optional_write, utcnow
 from hub.members.repository import MemberRepository, MemberUserRepository, StaffRepository
-from hub.members.service import Principal, password_auth_service, session_principal
+from hub.members.service import (
+    PasswordLogin,
+    Principal,
+    password_auth_service,
+    session_principal,
+)
+from hub.security import hash_password, password_needs_rehash
 from hub.web.models import WebSession
-from hub.web.repository import LoginFailureRepository, WebSessionRepository
+from hub.web.repository import LoginThrottleRepository, WebSessionRepository
 
 _ID_BYTES = 32
 _MAX_ID_LENGTH = 128
@@ -94,34 +124,25 @@ class LoginResult:
     retry_after_s: int = 0
 
 
+@dataclass(frozen=True)
+class _ThrottleKeys:
+    """The counters one attempt is checked against."""
+
+    account_client: str
+    account: str
+    client: str | None
+
+    @classmethod
+    def of(cls, settings: Settings, email: str, client: str | None) -> _ThrottleKeys:
+        address = email.strip().lower()
+        return cls(
+            account_client=_sign(settings, "login-account-client", f"{address}\n{client or ''}"),
+            account=_sign(settings, "login-account", address),
+            client=_sign(settings, "login-client", client) if client else None,
+        )
+
+
 class WebAuthService:
-    def _throttle_keys(
-        self, settings: Settings, email: str, client: str | None
-    ) -> list[tuple[str, int]]:
-        keys = [
-            (_sign(settings, "login-email", email.strip().lower()), settings.login_max_failures)
-        ]
-        if client:
-            keys.append(
-                (_sign(settings, "login-client", client), settings.login_max_failures_per_client)
-            )
-        return keys
-
-    def retry_after(
-        self, session: Session, settings: Settings, *, email: str, client: str | None
-    ) -> int:
-        """Seconds before another attempt for ``email`` from ``client`` is heard (0: now)."""
-        now = utcnow()
-        window = timedelta(seconds=settings.login_failure_window_s)
-        failures = LoginFailureRepository(session)
-        wait = 0.0
-        for key, limit in self._throttle_keys(settings, email, client):
-            times = failures.since(key, now - window)
-            if len(times) >= limit:
-                freed_at = times[len(times) - limit] + window
-                wait = max(wait, (freed_at - now).total_seconds())
-        return math.ceil(wait)
-
     def login(
         self,
         session: Session,
@@ -132,19 +153,35 @@ class WebAuthService:
         client: str | None,
         previous_session_id: str | None,
     ) -> LoginResult:
-        """Check the throttle, then the password; on success, a fresh session identifier."""
-        wait = self.retry_after(session, settings, email=email, client=client)
-        if wait > 0:
-            return LoginResult("throttled", retry_after_s=wait)
+        """Count the attempt, check the password if the throttle allows; on success, a fresh
+        session identifier (see the module's docstring for the throttle)."""
         now = utcnow()
-        failures = LoginFailureRepository(session)
+        window = timedelta(seconds=settings.login_failure_window_s)
+        throttle = LoginThrottleRepository(session)
+        keys = _ThrottleKeys.of(settings, email, client)
+        if keys.client is not None:
+            failures, started = throttle.peek(keys.client, now, window)
+            if failures >= settings.login_max_failures_per_client:
+                return _throttled(started + window - now)
+        wait = timedelta(0)
+        for key, limit in (
+            (keys.account_client, settings.login_max_failures),
+            (keys.account, settings.login_max_failures_per_account),
+        ):
+            attempts, started = throttle.hit(key, now, window)
+            if attempts > limit:
+                wait = max(wait, started + window - now)
+        if wait > timedelta(0):
+            return _throttled(wait)
         matched = password_auth_service.check(session, email, password)
         if matched is None:
-            keys = self._throttle_keys(settings, email, client)
-            failures.add([key for key, _ in keys], now)
-            failures.delete_before(now - timedelta(seconds=settings.login_failure_window_s))
+            if keys.client is not None:
+                throttle.hit(keys.client, now, window)
+            throttle.purge(now, window)
             return LoginResult("refused")
-        failures.clear(self._throttle_keys(settings, email, client)[0][0])
+        throttle.forget(keys.account_client)
+        throttle.give_back(keys.account)
+        self._rehash_if_needed(session, matched, password)
         sessions = WebSessionRepository(session)
         if previous_session_id:
             self.logout(session, previous_session_id)
@@ -161,6 +198,18 @@ class WebAuthService:
             )
         )
         return LoginResult("ok", session_id=raw)
+
+    @staticmethod
+    def _rehash_if_needed(session: Session, matched: PasswordLogin, password: str) -> None:
+        """A hash made with weaker Argon2 parameters than today's is replaced at login, the
+        only moment the password is known."""
+        if matched.staff is not None and password_needs_rehash(matched.staff.password_hash):
+            matched.staff.password_hash = hash_password(password)
+            StaffRepository(session).add(matched.staff)
+        account = matched.member_user
+        if account is not None and password_needs_rehash(account.password_hash):
+            account.password_hash = hash_password(password)
+            MemberUserRepository(session).add(account)
 
     @staticmethod
     def _first_lifetime(settings: Settings) -> int:
@@ -229,6 +278,10 @@ class WebAuthService:
         record = sessions.get_by_hash(_id_hash(session_id))
         if record is not None:
             sessions.delete(record)
+
+
+def _throttled(wait: timedelta) -> LoginResult:
+    return LoginResult("throttled", retry_after_s=max(1, math.ceil(wait.total_seconds())))
 
 
 web_auth_service = WebAuthService()

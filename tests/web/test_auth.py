@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 from datetime import timedelta
 from urllib.parse import unquote
 
@@ -13,7 +14,8 @@ from sqlmodel import Session, select
 
 from hub.db import utcnow
 from hub.members.models import Member, MemberUser, StaffAccount
-from hub.web.models import LoginFailure, WebSession
+from hub.web.endpoints import login as login_endpoint
+from hub.web.models import LoginThrottle, WebSession
 from tests.web.conftest import DRAFT, PUBLISHED, Loaded, csrf_of, login
 
 COOKIE = "cae_hub_session"
@@ -108,9 +110,10 @@ def test_wrong_password_and_unknown_address_answer_the_same(
         assert '<div role="alert"' in response.text
         assert "Adresse électronique ou mot de passe incorrect." in response.text
         assert COOKIE not in response.cookies
-    failures = session.exec(select(LoginFailure)).all()
-    assert len(failures) == 4  # by address and by client, twice
-    stored = " ".join(f.key_hash for f in failures)
+    counters = session.exec(select(LoginThrottle)).all()
+    # Per account and client, per account (twice each), and the client's failures (2).
+    assert sorted(c.attempts for c in counters) == [1, 1, 1, 1, 2]
+    stored = " ".join(c.key_hash for c in counters)
     assert "nulle-part" not in stored and loaded.staff.email not in stored
 
 
@@ -268,9 +271,9 @@ def test_repeated_failures_lock_the_address_for_a_while(
     # Another address from the same client is still heard.
     assert login(client, loaded.admin.email).status_code == 303
     client.cookies.clear()
-    for failure in session.exec(select(LoginFailure)).all():
-        failure.failed_at = utcnow() - timedelta(minutes=16)
-        session.add(failure)
+    for counter in session.exec(select(LoginThrottle)).all():
+        counter.window_start = utcnow() - timedelta(minutes=16)
+        session.add(counter)
     session.flush()
     assert login(client, loaded.staff.email).status_code == 303
 
@@ -292,3 +295,8 @@ def test_one_client_trying_many_addresses_is_slowed_down(
     for number in range(3):
         assert login(client, f"essai{number}@nulle-part.example", "x").status_code == 401
     assert login(client, loaded.staff.email).status_code == 429
+
+
+def test_login_runs_in_the_thread_pool_not_on_the_event_loop() -> None:
+    """Argon2 and the database would block every other request on the event loop."""
+    assert not inspect.iscoroutinefunction(login_endpoint)
