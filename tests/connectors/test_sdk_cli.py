@@ -111,7 +111,7 @@ def test_conformance_from_a_sync_configuration_file(cli: Cli, tmp_path: Path) ->
     assert lines[1 : 1 + len(CHECKS)] == [f"[ok] {label}" for label in CHECKS.values()]
     assert (
         "  enregistrement ignoré : registre.csv ligne 4, colonne « Date d'entrée » : "
-        "n'est pas une date (JJ/MM/AAAA ou AAAA-MM-JJ attendu)"
+        "n'est pas une date (JJ/MM/AAAA, JJ/MM/AA, 3 février 2025 ou AAAA-MM-JJ attendu)"
     ) in lines
     assert lines[-1] == f"{len(CHECKS)} vérifications réussies"
     other = cli("test", "endi", "--config", str(config))
