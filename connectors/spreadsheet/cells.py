@@ -70,10 +70,10 @@ def read_cells(
     by_period = table.has("period")
     if not by_period and period is None:
         raise ConfigError(
-            f"« {label} » n'a pas de colonne « Période » : indiquez la période du fichier "
+            f"« {table.label} » n'a pas de colonne « Période » : indiquez la période du fichier "
             "(period) dans la configuration"
         )
-    unknowns = Unknowns(label)
+    unknowns = Unknowns(table.label)
     cells: list[SourceCell] = []
     skipped: list[Skip] = []
     for row in table:

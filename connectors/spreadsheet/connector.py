@@ -11,9 +11,12 @@ from typing import Any
 from connectors.sdk.base import Connector, Document, extractor
 from connectors.sdk.errors import ConfigError, SkippableRecordError
 from connectors.sdk.microdata import AmountRecord, aggregate
+from connectors.sdk.tabular import XLSX_SUFFIXES
+from connectors.spreadsheet.amounts import AmountColumns
 from connectors.spreadsheet.cells import CellFile, read_cells, report_for
 from connectors.spreadsheet.config import CELL_FIELDS, CONFIG_SCHEMA, REGISTER_FIELDS
 from connectors.spreadsheet.register import Register, read_amounts, read_register
+from connectors.spreadsheet.remarks import column_warnings, person_amounts
 from connectors.spreadsheet.vocabulary import Vocabulary
 from hub.periods import Period
 
@@ -33,7 +36,7 @@ class SpreadsheetConnector(Connector):
     leaves the CAE) or already aggregated cells. See ``config.CONFIG_SCHEMA``."""
 
     name = "spreadsheet"
-    version = "1.0.0"
+    version = "1.1.0"
     title = "Tableur (CSV ou XLSX)"
     config_schema = CONFIG_SCHEMA
 
@@ -48,7 +51,7 @@ class SpreadsheetConnector(Connector):
                 f"« {self.layout} » (champs possibles : {', '.join(allowed)})"
             )
         if self.layout == "cells":
-            keys = ("revenue", "payroll", "support_staff_fte", "training_hours")
+            keys = ("revenue", "payroll", "amount_columns", "support_staff_fte", "training_hours")
             extra = [key for key in keys if key in self.config]
             if extra:
                 raise ConfigError(
@@ -60,6 +63,13 @@ class SpreadsheetConnector(Connector):
                 "period : réservé au layout « cells » ; un registre d'entrepreneurs sert "
                 "pour toutes les périodes"
             )
+        for kind in self.config.get("amount_columns", {}):
+            if kind in self.config:
+                raise ConfigError(
+                    f"amount_columns.{kind} et {kind} : deux sources pour le même montant ; "
+                    f"gardez la colonne du registre (amount_columns.{kind}) ou le fichier "
+                    f"({kind}.file), pas les deux"
+                )
         self._loaded: _Microdata | CellFile | None = None
 
     # -- the connector's contract -------------------------------------------------------------
@@ -83,17 +93,39 @@ class SpreadsheetConnector(Connector):
                 self.warn(f"{self._label()} : aucune cellule pour {period}, rien à envoyer")
             return body
         self._record(loaded.skipped)
+        register = loaded.register
+        for warning in column_warnings(register, self.config.get("columns", {})):
+            self.warn(warning)
+        amounts: dict[str, list[AmountRecord] | None] = {}
+        for kind, from_file in (("revenue", loaded.revenue), ("payroll", loaded.payroll)):
+            records, notes = person_amounts(register, kind, period)
+            if from_file is not None:
+                self._ignored_columns(register, kind)
+                records, notes = from_file, []
+            amounts[kind] = records
+            for note in notes:
+                self.warn(note)
         result = aggregate(
             period,
-            loaded.register.entrepreneurs,
-            revenue=loaded.revenue,
-            payroll=loaded.payroll,
+            register.entrepreneurs,
+            revenue=amounts["revenue"],
+            payroll=amounts["payroll"],
             support_staff_fte=self._per_period("support_staff_fte", period),
             training_hours=self._per_period("training_hours", period),
         )
         for gap in result.gaps:
             self.warn(f"{period} : {gap.message}")
+        for notice in result.notices:
+            self.warn(f"{period} : {notice}")
         return result.body
+
+    def _ignored_columns(self, register: Register, kind: str) -> None:
+        for name in register.amounts:
+            if name.startswith(f"{kind}@"):
+                self.warn(
+                    f"{register.label} : colonne « {register.headers[name]} » non lue, ce "
+                    f"montant vient du fichier {kind}.file de la configuration"
+                )
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -106,11 +138,13 @@ class SpreadsheetConnector(Connector):
         return Vocabulary(self.config.get("values", {}))
 
     def _label(self, key: str = "file") -> str:
-        """How messages name a file: its name, and its sheet when one is chosen."""
+        """How messages name a file: its name, and its sheet when one is chosen (as
+        ``read_table`` names it)."""
         source = self._source(key)
         sheet = source.get("sheet")
         name = Path(source["file"]).name
-        return f"{name}, feuille {sheet}," if sheet else name
+        xlsx = Path(name).suffix.lower() in XLSX_SUFFIXES
+        return f"{name}, feuille {sheet}" if sheet and xlsx else name
 
     def _source(self, key: str) -> dict[str, Any]:
         return self.config if key == "file" else dict(self.config[key])
@@ -120,9 +154,10 @@ class SpreadsheetConnector(Connector):
         register = read_register(
             self.path(self.config["file"]),
             sheet=self.config.get("sheet"),
-            label=self._label(),
+            label=Path(self.config["file"]).name,
             mapping=self.config.get("columns", {}),
             vocabulary=vocabulary,
+            amount_columns=AmountColumns(self.config.get("amount_columns", {})),
         )
         skipped = list(register.skipped)
         amounts: dict[str, list[AmountRecord] | None] = {}
@@ -134,7 +169,7 @@ class SpreadsheetConnector(Connector):
             records, rows_skipped = read_amounts(
                 self.path(source["file"]),
                 sheet=source.get("sheet"),
-                label=self._label(key),
+                label=Path(source["file"]).name,
                 mapping=source.get("columns", {}),
                 vocabulary=vocabulary,
                 register=register,
@@ -148,7 +183,7 @@ class SpreadsheetConnector(Connector):
         return read_cells(
             self.path(self.config["file"]),
             sheet=self.config.get("sheet"),
-            label=self._label(),
+            label=Path(self.config["file"]).name,
             mapping=self.config.get("columns", {}),
             vocabulary=self._vocabulary(),
             period=Period.parse(period_text) if period_text else None,

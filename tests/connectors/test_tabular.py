@@ -159,14 +159,16 @@ def test_xlsx_with_typed_cells_and_a_chosen_sheet(tmp_path: Path) -> None:
     ]
     assert [row.as_text("coordonnees_zipcode") for row in table] == ["1000", "2A004", "33000"]
     assert [row.source for row in table] == [
-        "factures ligne 2",
-        "factures ligne 3",
-        "factures ligne 5",
+        "factures, feuille Factures, ligne 2",
+        "factures, feuille Factures, ligne 3",
+        "factures, feuille Factures, ligne 5",
     ]
-    with pytest.raises(
-        ConfigError, match="pas de feuille « Ventes » \\(feuilles : Notes, Factures\\)"
-    ):
+    with pytest.raises(ConfigError) as caught:
         read_table(path, COLUMNS, sheet="Ventes")
+    assert caught.value.message == (
+        "le classeur « f.xlsx » n'a pas de feuille « Ventes » ; ses feuilles sont « Notes » et "
+        "« Factures » : indiquez le nom exact de la feuille à lire (sheet) dans la configuration"
+    )
 
 
 def test_a_bad_cell_is_skippable_and_the_message_names_the_row_not_the_value(
