@@ -86,6 +86,8 @@ class SpreadsheetConnector(Connector):
     def indicator_report(self, period: Period) -> dict[str, Any] | None:
         loaded = self._load()
         if isinstance(loaded, CellFile):
+            for warning in loaded.warnings():
+                self.warn(warning)
             self._record(loaded.skipped)
             body, duplicates = report_for(loaded, period)
             self._record(duplicates)

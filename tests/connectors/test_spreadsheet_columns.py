@@ -387,3 +387,15 @@ def test_a_missing_sheet_names_the_workbook_and_its_sheets(tmp_path: Path) -> No
         "sont « Entrepreneurs » et « Factures » : indiquez le nom exact de la feuille à lire "
         "(sheet) dans la configuration"
     )
+
+
+def test_a_column_of_a_cells_file_that_nothing_reads_is_named(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "cellules.csv", ["Période", "Indicateur", "Civilité", "Valeur"],
+                     [["2025-S2", "entrepreneurs", None, 3]])  # fmt: skip
+    _, connector = run({"file": str(path), "layout": "cells"}, "2025-S2")
+    assert connector.warnings == [
+        "cellules.csv : colonne(s) non lue(s) : « Civilité » ; en-têtes reconnus : « Indicateur », "
+        "« Valeur », « Période », « Contrat », « Métier », « Sexe », « Tranche d'âge », "
+        "« Département », « Motif de sortie » (et leurs variantes du guide) ; si une colonne "
+        "porte un autre nom, indiquez-le dans columns de la configuration"
+    ]
