@@ -35,8 +35,10 @@ from __future__ import annotations
 import abc
 import copy
 import inspect
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -192,6 +194,20 @@ class Connector(abc.ABC):
     def label(self) -> str:
         """``name/version``, as the hub records which connector sent a document."""
         return f"{self.name}/{self.version}"
+
+    @classmethod
+    def guide(cls) -> str | None:
+        """The connector's guide for its users (French Markdown): the ``README.md`` shipped
+        in the connector's package (declare it as package data), or None."""
+        module = cls.__module__
+        package = (
+            module if hasattr(sys.modules.get(module), "__path__") else module.rpartition(".")[0]
+        )
+        try:
+            resource = files(package or module).joinpath("README.md")
+            return resource.read_text(encoding="utf-8") if resource.is_file() else None
+        except (ModuleNotFoundError, OSError, UnicodeDecodeError):
+            return None
 
 
 def validate_config(connector: type[Connector], config: Any) -> None:

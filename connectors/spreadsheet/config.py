@@ -195,7 +195,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "description": (
                 "Correspondances de valeurs par champ, par exemple "
                 '{"sex": {"Femme": "F"}, "trade": {"Électricité": "43.21A"}} ; '
-                "null pour une valeur qui veut dire « inconnu »."
+                'null (ou "" en TOML) pour une valeur qui veut dire « inconnu ».'
             ),
             "type": "object",
             "additionalProperties": False,

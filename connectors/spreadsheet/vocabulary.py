@@ -106,12 +106,13 @@ class Vocabulary:
         for field, table in values.items():
             allowed = codes(field)
             for wording, code in table.items():
-                if code is not None and code not in allowed:
+                if code and code not in allowed:
                     raise ConfigError(
                         f"values.{field} : « {wording} » correspond à « {code} », qui n'est pas "
                         f"un code de {FIELD_LABELS[field]} connu du hub"
                     )
-            self.overrides[field] = {normalize_label(w): c for w, c in table.items()}
+            # TOML has no null: an empty code says « unknown » as null does in JSON.
+            self.overrides[field] = {normalize_label(w): c or None for w, c in table.items()}
 
     def code(self, field: str, text: str) -> str | None:
         """The code ``text`` stands for (None: unknown on purpose); KeyError if unrecognised."""

@@ -272,7 +272,7 @@ def test_trade_labels_of_the_built_in_vocabulary_and_the_cae_s_own(tmp_path: Pat
     path = write_csv(tmp_path / "registre.csv", ["Date d'entrée", "Métier"], rows)
     with pytest.raises(ConfigError, match="« Multiservice » \\(ligne 8\\)"):
         SpreadsheetConnector({"file": str(path)}).check()
-    config = {"file": str(path), "values": {"trade": {"Multiservice": "43.99D", "Maçon": None}}}
+    config = {"file": str(path), "values": {"trade": {"Multiservice": "43.99D", "Maçon": ""}}}
     reports, _ = run(config, "2025-S2")
     assert trade_counts(reports["2025-S2"]) == {}  # « Maçon » unknown on purpose: no breakdown
     del config["values"]["trade"]["Maçon"]
