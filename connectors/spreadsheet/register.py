@@ -83,7 +83,7 @@ def read_register(
     columns = columns_for(REGISTER_FIELDS, REGISTER_REQUIRED, mapping)
     table = read_table(path, columns, sheet=sheet, label=label, extra=amount_columns)
     _check_named_amounts(table, amount_columns)
-    unknowns = Unknowns(table.label, {c.name: c.labels for c in columns})
+    unknowns = Unknowns(table.label, REGISTER_FIELDS)
     amount_fields = {
         name: parsed[1] for name in table.headers if (parsed := parse_field(name)) is not None
     }

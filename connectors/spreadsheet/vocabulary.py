@@ -231,7 +231,7 @@ class Unknowns:
 def _recognised_headers(headers: tuple[str, ...]) -> str:
     if not headers:
         return ""
-    return " (en-têtes reconnus : " + ", ".join(f"« {h} »" for h in headers) + ")"
+    return " (en-têtes reconnus d'office : " + ", ".join(f"« {h} »" for h in headers) + ")"
 
 
 def _lines(lines: list[int]) -> str:

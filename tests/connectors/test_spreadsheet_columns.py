@@ -248,8 +248,8 @@ def test_a_column_none_of_whose_values_is_recognised_says_it_may_be_the_wrong_on
         "valeur(s) non reconnue(s) dans « registre.csv », colonne « Statut » : « Salarié » "
         "(ligne 2), « Associé » (ligne 3) ; aucune valeur de cette colonne n'est reconnue comme "
         "sexe : si ce n'est pas la bonne colonne, indiquez la bonne dans columns.sex (en-têtes "
-        "reconnus : « Statut ») ; sinon, ajoutez la correspondance dans values.sex de la "
-        "configuration"
+        "reconnus d'office : « Sexe », « Genre », « Sex », « Gender ») ; sinon, ajoutez la "
+        "correspondance dans values.sex de la configuration"
     )
 
 
