@@ -97,7 +97,16 @@ class AmountColumns:
     names (normalized as headers are), and those whose form says kind and period, unless
     ``amount_columns`` already names a column for that kind and period."""
 
-    def __init__(self, configured: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(
+        self,
+        configured: Mapping[str, Mapping[str, str]],
+        *,
+        elsewhere: frozenset[str] = frozenset(),
+    ) -> None:
+        self.elsewhere = elsewhere
+        """Kinds whose amounts come from a file of their own: their columns are not read."""
+        self.ignored: dict[str, str] = {}
+        """Header → kind of the columns left unread because of ``elsewhere``."""
         self.configured = {
             normalize_label(header): field_name(kind, Period.parse(period))
             for kind, by_period in configured.items()
@@ -115,5 +124,8 @@ class AmountColumns:
             return self.configured[key]
         found = amount_column(header)
         if found is None or field_name(*found) in self.headers:
+            return None
+        if found[0] in self.elsewhere:
+            self.ignored[header] = found[0]
             return None
         return field_name(*found)

@@ -70,10 +70,11 @@ REGISTER_EFFECTS: Mapping[str, str] = {
     "exit_reason": "les sorties sont comptées en motif « autre »",
     "cesa_date": "tout le monde est compté en CAPE",
 }
-# Per-person amounts of the register (« CA HT 2025 »): indicator and French name.
-PERSON_AMOUNTS: Mapping[str, tuple[str, str]] = {
-    "revenue": ("revenue_eur", "chiffre d'affaires"),
-    "payroll": ("gross_payroll_eur", "masse salariale brute"),
+# Per-person amounts of the register (« CA HT 2025 »): indicator, French name, and the
+# agreement of « envoyé » and « il » with that name.
+PERSON_AMOUNTS: Mapping[str, tuple[str, str, str, str]] = {
+    "revenue": ("revenue_eur", "chiffre d'affaires", "envoyé", "il"),
+    "payroll": ("gross_payroll_eur", "masse salariale brute", "envoyée", "elle"),
 }
 
 # One row per invoice or payslip (revenue, payroll).
@@ -222,7 +223,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "propertyNames": {"pattern": PERIOD_PATTERN},
                     "additionalProperties": {"type": "string", "minLength": 1},
                 }
-                for name, (_, title) in PERSON_AMOUNTS.items()
+                for name, (_, title, _, _) in PERSON_AMOUNTS.items()
             },
         },
         "period": {

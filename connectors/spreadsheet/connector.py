@@ -29,6 +29,8 @@ class _Microdata:
     revenue: list[AmountRecord] | None
     payroll: list[AmountRecord] | None
     skipped: list[Skip]
+    ignored: Mapping[str, str]
+    """Amount columns of the register left unread (header → kind): a file gives them."""
 
 
 class SpreadsheetConnector(Connector):
@@ -98,13 +100,17 @@ class SpreadsheetConnector(Connector):
         register = loaded.register
         for warning in column_warnings(register, self.config.get("columns", {})):
             self.warn(warning)
+        for header, kind in loaded.ignored.items():
+            self.warn(
+                f"{register.label} : colonne « {header} » non lue, ce montant vient du fichier "
+                f"{kind}.file de la configuration"
+            )
         amounts: dict[str, list[AmountRecord] | None] = {}
         for kind, from_file in (("revenue", loaded.revenue), ("payroll", loaded.payroll)):
-            records, notes = person_amounts(register, kind, period)
             if from_file is not None:
-                self._ignored_columns(register, kind)
-                records, notes = from_file, []
-            amounts[kind] = records
+                amounts[kind] = from_file
+                continue
+            amounts[kind], notes = person_amounts(register, kind, period)
             for note in notes:
                 self.warn(note)
         result = aggregate(
@@ -120,14 +126,6 @@ class SpreadsheetConnector(Connector):
         for notice in result.notices:
             self.warn(f"{period} : {notice}")
         return result.body
-
-    def _ignored_columns(self, register: Register, kind: str) -> None:
-        for name in register.amounts:
-            if name.startswith(f"{kind}@"):
-                self.warn(
-                    f"{register.label} : colonne « {register.headers[name]} » non lue, ce "
-                    f"montant vient du fichier {kind}.file de la configuration"
-                )
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -153,13 +151,15 @@ class SpreadsheetConnector(Connector):
 
     def _read_microdata(self) -> _Microdata:
         vocabulary = self._vocabulary()
+        elsewhere = frozenset(kind for kind in ("revenue", "payroll") if kind in self.config)
+        columns = AmountColumns(self.config.get("amount_columns", {}), elsewhere=elsewhere)
         register = read_register(
             self.path(self.config["file"]),
             sheet=self.config.get("sheet"),
             label=Path(self.config["file"]).name,
             mapping=self.config.get("columns", {}),
             vocabulary=vocabulary,
-            amount_columns=AmountColumns(self.config.get("amount_columns", {})),
+            amount_columns=columns,
         )
         skipped = list(register.skipped)
         amounts: dict[str, list[AmountRecord] | None] = {}
@@ -178,7 +178,9 @@ class SpreadsheetConnector(Connector):
             )
             amounts[key] = records
             skipped.extend(rows_skipped)
-        return _Microdata(register, amounts["revenue"], amounts["payroll"], skipped)
+        return _Microdata(
+            register, amounts["revenue"], amounts["payroll"], skipped, dict(columns.ignored)
+        )
 
     def _read_cells(self) -> CellFile:
         period_text = self.config.get("period")

@@ -62,7 +62,7 @@ def person_amounts(
     """The amounts of ``kind`` (revenue, payroll) for ``period`` from the register's
     per-person columns (None: nothing to send), and why a column that overlaps the period
     could not give it."""
-    indicator, what = PERSON_AMOUNTS[kind]
+    indicator, what, sent, it = PERSON_AMOUNTS[kind]
     columns = {
         parsed[1]: name
         for name in register.amounts
@@ -80,7 +80,7 @@ def person_amounts(
         records = [record for name in names for record in register.amounts[name]]
         if not records:
             headers = _quoted([register.headers[name] for name in names])
-            return None, [f"{period} : {what} non envoyé, colonne {headers} vide"]
+            return None, [f"{period} : {what} non {sent}, colonne {headers} vide"]
         return records, []
     notes = []
     for other, name in sorted(columns.items()):
@@ -89,14 +89,14 @@ def person_amounts(
         header = register.headers[name]
         if other.is_semester and not period.is_semester:
             notes.append(
-                f"{period} : {what} ({indicator}) non envoyé pour l'année, la colonne "
-                f"« {header} » ne couvre que le semestre {other} ; il s'envoie avec la "
+                f"{period} : {what} ({indicator}) non {sent} pour l'année, la colonne "
+                f"« {header} » ne couvre que le semestre {other} ; {it} s'envoie avec la "
                 f"période {other}"
             )
         elif not other.is_semester:
             notes.append(
-                f"{period} : {what} ({indicator}) non envoyé pour le semestre, la colonne "
-                f"« {header} » donne l'année {other} entière ; il s'envoie avec la période "
+                f"{period} : {what} ({indicator}) non {sent} pour le semestre, la colonne "
+                f"« {header} » donne l'année {other} entière ; {it} s'envoie avec la période "
                 f"« {other} » (ajoutez-la aux périodes de la synchronisation)"
             )
     return None, notes

@@ -116,19 +116,20 @@ def test_amounts_from_a_file_win_over_a_column_and_an_empty_column_sends_nothing
     register = write_csv(
         tmp_path / "registre.csv",
         ["Date d'entrée", "CA HT 2025", "Salaire brut 2025"],
-        [["01/01/2024", "100", None], ["01/01/2024", "200", None]],
+        [["01/01/2024", "100", None], ["01/01/2024", "illisible", None]],
     )
     invoices = write_csv(tmp_path / "factures.csv", ["Date", "Montant HT"], [["05/05/2025", "42"]])
     config = {"file": str(register), "revenue": {"file": str(invoices)}}
     reports, connector = run(config, "2025")
     assert reports["2025"][("revenue_eur", ())] == 42
+    assert connector.skipped == []  # the column left unread is not read at all
     assert not any(key[0] == "gross_payroll_eur" for key in reports["2025"])
     assert (
         "registre.csv : colonne « CA HT 2025 » non lue, ce montant vient du fichier "
         "revenue.file de la configuration"
     ) in connector.warnings
     assert (
-        "2025 : masse salariale brute non envoyé, colonne « Salaire brut 2025 » vide"
+        "2025 : masse salariale brute non envoyée, colonne « Salaire brut 2025 » vide"
         in connector.warnings
     )
     both = {**config, "amount_columns": {"revenue": {"2025": "CA HT 2025"}}}
