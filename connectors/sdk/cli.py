@@ -89,6 +89,8 @@ def list_connectors() -> None:
             typer.echo(f"{name} {connector.version} : {connector.title}")
         else:
             typer.echo(f"{name} : inutilisable, {broken[name]}")
+    if any(connector.guide() is not None for connector in loaded.values()):
+        typer.echo("Guide d'un connecteur : cae-hub connectors doc NOM")
     if broken:
         _fail(f"{len(broken)} connecteur(s) inutilisable(s) : {', '.join(sorted(broken))}")
 

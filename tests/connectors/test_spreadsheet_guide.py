@@ -37,6 +37,11 @@ def test_doc_prints_the_guide(cli: Cli) -> None:
     assert result.out == guide().rstrip("\n") + "\n"
 
 
+def test_list_says_where_the_guides_are(cli: Cli) -> None:
+    result = cli("list")
+    assert result.out.splitlines()[-1] == "Guide d'un connecteur : cae-hub connectors doc NOM"
+
+
 def test_doc_of_a_connector_without_guide_or_unknown(cli: Cli) -> None:
     result = cli("doc", "endi")
     assert (result.code, result.err) == (
