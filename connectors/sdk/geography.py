@@ -31,11 +31,12 @@ _DEPARTEMENT = re.compile(r"\(\s*(\d{2,3}|2[AB])\s*\)\s*$", re.IGNORECASE)
 _INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
 class Ambiguous(Exception):
-    """A commune name found in several départements."""
+    """A commune name (or a postcode) found in several départements."""
 
-    departements: tuple[str, ...]
+    def __init__(self, departements: tuple[str, ...]) -> None:
+        super().__init__(", ".join(departements))
+        self.departements = departements
 
 
 @dataclass(frozen=True)

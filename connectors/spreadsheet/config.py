@@ -105,6 +105,7 @@ CELL_REQUIRED = frozenset({"indicator", "value"})
 # Fields whose values are codes of a hub list; ``values`` maps a file's wordings onto them.
 CODED_FIELDS = (
     "indicator", "contract", "trade", "sex", "age_band", "departement", "exit_reason", "commune",
+    "postcode",
 )  # fmt: skip
 
 
@@ -112,6 +113,7 @@ VALUE_TITLES = {
     "indicator": "indicateur",
     **DIMENSION_NOUNS,
     "commune": "commune vers code de département",
+    "postcode": "code postal vers code de département",
 }
 
 

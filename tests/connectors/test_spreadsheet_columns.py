@@ -400,3 +400,16 @@ def test_a_column_of_a_cells_file_that_nothing_reads_is_named(tmp_path: Path) ->
         "« Département », « Motif de sortie » (et leurs variantes du guide) ; si une colonne "
         "porte un autre nom, indiquez-le dans columns de la configuration"
     ]
+
+
+def test_a_postcode_that_is_not_one_asks_for_a_correspondence_the_schema_accepts(
+    tmp_path: Path,
+) -> None:
+    path = write_csv(tmp_path / "registre.csv", ["Date d'entrée", "CP"],
+                     [["01/01/2020", "inconnu"], ["01/01/2020", "33999"]])  # fmt: skip
+    with pytest.raises(ConfigError, match=r"« inconnu » \(ligne 2\).*values\.postcode"):
+        SpreadsheetConnector({"file": str(path)}).check()
+    config = {"file": str(path), "values": {"postcode": {"inconnu": ""}}}
+    reports, _ = run(config, "2025-S2")  # 33999 is no postcode in use: read by its digits
+    assert reports["2025-S2"][("entrepreneurs", ())] == 2
+    assert ("entrepreneurs", (("departement", "33"),)) not in reports["2025-S2"]  # one unknown
