@@ -36,7 +36,7 @@ from typing import Any
 
 import pytest
 
-from connectors.sdk import Document
+from connectors.sdk import Document, connector_test_suite
 from connectors.spreadsheet import SpreadsheetConnector
 from tests.connectors.conftest import write_xlsx
 
@@ -91,14 +91,19 @@ def _cells(document: Document) -> dict[Key, Any]:
     }
 
 
+def _write_csv(folder: Path, name: str) -> None:
+    """As Excel saves « CSV (séparateur : point-virgule) » on a French Windows."""
+    text = "\r\n".join(";".join(row) for row in [HEADER, *GUIDE_ROWS, *MORE_ROWS]) + "\r\n"
+    (folder / name).write_bytes(text.encode("latin-1"))
+
+
 @pytest.fixture(params=["csv", "xlsx"])
 def her_folder(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     """Her register and the guide's configuration, as she saves them in one folder."""
     config = dict(SYNC["connector"]["config"])
     rows = [*GUIDE_ROWS, *MORE_ROWS]
     if request.param == "csv":
-        text = "\r\n".join(";".join(row) for row in [HEADER, *rows]) + "\r\n"
-        (tmp_path / config["file"]).write_bytes(text.encode("latin-1"))
+        _write_csv(tmp_path, config["file"])
     else:
         config["file"] = config["file"].replace(".csv", ".xlsx")  # as the guide says
         typed = [[TYPED.get(cell, cell) for cell in row] for row in rows]
@@ -165,3 +170,16 @@ def test_every_header_of_her_register_is_one_the_guide_lists() -> None:
             assert "« CA HT 2025 »" in guide
         else:
             assert f"« {header} »" in tables, header
+
+
+@pytest.fixture
+def guide_example_config(tmp_path: Path) -> dict[str, Any]:
+    config = dict(SYNC["connector"]["config"])
+    _write_csv(tmp_path, config["file"])
+    return {**config, "file": str(tmp_path / config["file"])}
+
+
+# The hub's schemas and consistency rules accept what the guide's example produces.
+TestGuideExample = connector_test_suite(
+    SpreadsheetConnector, config="guide_example_config", periods=SYNC["sync"]["periods"]
+)
