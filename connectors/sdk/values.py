@@ -1,7 +1,8 @@
 """Values of CSV/XLSX exports as connectors read them.
 
 ``parse_decimal``, ``parse_date``, ``parse_month`` and ``parse_text`` read French-written
-values (``1 234,56``, ``31/12/2025 14:05``) as well as ISO ones and XLSX-typed cells;
+values (``1 234,56``, ``31/12/2025 14:05``, ``03/02/25``, ``3 fév. 2025``, ``juillet 2025``)
+as well as ISO ones, spreadsheet serial dates (``45691``) and XLSX-typed cells;
 ``normalize_label`` reduces a header or a label for tolerant matching.
 """
 
