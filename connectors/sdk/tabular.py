@@ -353,6 +353,8 @@ def _xlsx_records(path: Path, label: str, sheet: str | None) -> list[list[Cell]]
             worksheet = workbook.worksheets[0]
         elif sheet in workbook.sheetnames:
             worksheet = workbook[sheet]
+        elif (loose := _loosely(sheet, workbook.sheetnames)) is not None:
+            worksheet = workbook[loose]  # « feuil1 », « Feuil 1 »
         else:
             names = [f"« {name} »" for name in workbook.sheetnames]
             listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
@@ -366,6 +368,12 @@ def _xlsx_records(path: Path, label: str, sheet: str | None) -> list[list[Cell]]
         ]
     finally:
         workbook.close()
+
+
+def _loosely(sheet: str, names: Sequence[str]) -> str | None:
+    """The one sheet whose name matches ``sheet`` but for case, accents and spaces."""
+    found = [name for name in names if normalize_label(name) == normalize_label(sheet)]
+    return found[0] if len(found) == 1 else None
 
 
 def _xlsx_cell(value: Any) -> Cell:

@@ -413,3 +413,10 @@ def test_a_postcode_that_is_not_one_asks_for_a_correspondence_the_schema_accepts
     reports, _ = run(config, "2025-S2")  # 33999 is no postcode in use: read by its digits
     assert reports["2025-S2"][("entrepreneurs", ())] == 2
     assert ("entrepreneurs", (("departement", "33"),)) not in reports["2025-S2"]  # one unknown
+
+
+def test_a_sheet_named_but_for_case_and_spaces_is_found(tmp_path: Path) -> None:
+    sheets = {"Notes": (["x"], []), "Feuil 1": (["Date d'entrée"], [["01/01/2020"]])}
+    path = write_xlsx(tmp_path / "suivi.xlsx", sheets)
+    reports, _ = run({"file": str(path), "sheet": "feuil1"}, "2025-S2")
+    assert reports["2025-S2"][("entrepreneurs", ())] == 1
