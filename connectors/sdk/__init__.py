@@ -7,7 +7,8 @@
   into an indicator report (microdata.py);
 - ``find_personal_fields``, ``ensure_no_personal_data``: the personal-data guard (guard.py);
 - ``connector_test_suite``: the conformance suite (testing.py);
-- reading CSV/XLSX exports: ``connectors.sdk.tabular`` (cell values: ``connectors.sdk.values``).
+- reading CSV/XLSX exports: ``connectors.sdk.tabular`` (cell values: ``connectors.sdk.values``);
+- the département of a commune or a postcode (Insee COG 2026): ``connectors.sdk.geography``.
 """
 
 from connectors.sdk.base import Connector, Document, Skipped, extractor

@@ -35,8 +35,10 @@ from __future__ import annotations
 import abc
 import copy
 import inspect
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -193,6 +195,20 @@ class Connector(abc.ABC):
         """``name/version``, as the hub records which connector sent a document."""
         return f"{self.name}/{self.version}"
 
+    @classmethod
+    def guide(cls) -> str | None:
+        """The connector's guide for its users (French Markdown): the ``README.md`` shipped
+        in the connector's package (declare it as package data), or None."""
+        module = cls.__module__
+        package = (
+            module if hasattr(sys.modules.get(module), "__path__") else module.rpartition(".")[0]
+        )
+        try:
+            resource = files(package or module).joinpath("README.md")
+            return resource.read_text(encoding="utf-8") if resource.is_file() else None
+        except (ModuleNotFoundError, OSError, UnicodeDecodeError):
+            return None
+
 
 def validate_config(connector: type[Connector], config: Any) -> None:
     """ConfigError naming every field of ``config`` its schema refuses, in French."""
@@ -217,7 +233,10 @@ def validate_config(connector: type[Connector], config: Any) -> None:
     if validator.is_valid(config):
         return
     items = MessageContext({}).errors(validator.iter_errors(config), schema)
-    problems = " ; ".join(f"{_field(item.path)} : {item.message}" for item in items)
+    problems = " ; ".join(
+        f"{_field(item.path)} : {item.message}{_allowed(schema, item.path, item.message)}"
+        for item in items
+    )
     raise ConfigError(f"configuration du connecteur « {name} » refusée : {problems}")
 
 
@@ -225,3 +244,35 @@ def _field(path: str) -> str:
     """``$.columns.sex`` → ``columns.sex``; the whole configuration is ``configuration``."""
     text = path.removeprefix("$").removeprefix(".")
     return text or "configuration"
+
+
+def _allowed(schema: Mapping[str, Any], path: str, message: str) -> str:
+    """For a field the schema does not admit: the fields it admits at that place (with their
+    French title when the schema gives one), and the nearest one to what was written."""
+    if not message.startswith("champ non admis"):
+        return ""
+    *parents, written = _field(path).split(".")
+    node: Any = schema
+    for part in parents:
+        properties = node.get("properties", {}) if isinstance(node, Mapping) else {}
+        node = properties.get(part, node.get("additionalProperties") if properties else None)
+        if not isinstance(node, Mapping):
+            return ""
+    properties = node.get("properties")
+    if not isinstance(properties, Mapping) or not properties:
+        return ""
+    from difflib import get_close_matches
+
+    from connectors.sdk.values import normalize_label
+
+    shown = []
+    spelled: dict[str, str] = {}
+    for key, sub in properties.items():
+        title = sub.get("title") if isinstance(sub, Mapping) else None
+        shown.append(f"{key} ({title})" if title else key)
+        spelled[normalize_label(key)] = key
+        if title:
+            spelled.setdefault(normalize_label(title), key)
+    near = get_close_matches(normalize_label(written), list(spelled), n=1, cutoff=0.6)
+    hint = f" ; vouliez-vous dire « {spelled[near[0]]} » ?" if near else ""
+    return f" (champs admis : {', '.join(shown)}){hint}"

@@ -1,5 +1,5 @@
-"""``cae-hub connectors``: list the installed connectors, check a source, run the
-conformance suite on a connector and its configuration."""
+"""``cae-hub connectors``: list the installed connectors, print a connector's guide, check a
+source, run the conformance suite on a connector and its configuration."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import typer
 
 from connectors.sdk.errors import ConfigError, ConnectorError
 
-connectors_app = typer.Typer(help="Connecteurs : liste, vérification, tests.", no_args_is_help=True)
+connectors_app = typer.Typer(
+    help="Connecteurs : liste, guide, vérification, tests.", no_args_is_help=True
+)
 
 ConfigOption = Annotated[
     Path,
@@ -87,8 +89,25 @@ def list_connectors() -> None:
             typer.echo(f"{name} {connector.version} : {connector.title}")
         else:
             typer.echo(f"{name} : inutilisable, {broken[name]}")
+    if any(connector.guide() is not None for connector in loaded.values()):
+        typer.echo("Guide d'un connecteur : cae-hub connectors doc NOM")
     if broken:
         _fail(f"{len(broken)} connecteur(s) inutilisable(s) : {', '.join(sorted(broken))}")
+
+
+@connectors_app.command("doc")
+def connector_guide(name: NameArgument) -> None:
+    """Afficher le guide du connecteur : colonnes reconnues, configuration, exemples."""
+    from connectors.sdk.registry import load
+
+    try:
+        connector = load(name)
+    except ConnectorError as error:
+        _fail(error.message)
+    guide = connector.guide()
+    if guide is None:
+        _fail(f"le connecteur « {name} » ne fournit pas de guide (README.md dans son paquet)")
+    typer.echo(guide.rstrip("\n"))
 
 
 @connectors_app.command("check")

@@ -20,7 +20,8 @@ and with the totals, as the hub's consistency rules demand (hub/indicators/consi
 
 Unknown values:
 
-- sex: counted as ``X`` (« non précisé »), as the code list says;
+- sex: counted as ``X`` (« non précisé »), as the code list says; when nobody of the stock
+  has a known sex, ``Aggregation.notices`` says so;
 - exit reason: counted as ``other``;
 - trade, département or age (no birth date): a person or amount without it still counts in
   the totals and in every breakdown that does not need it, but the breakdowns that need it
@@ -225,10 +226,12 @@ class Gap:
 
 @dataclass(frozen=True)
 class Aggregation:
-    """A report body and the breakdowns it had to leave out."""
+    """A report body, the breakdowns it had to leave out, and remarks on what it says."""
 
     body: dict[str, Any]
     gaps: tuple[Gap, ...]
+    notices: tuple[str, ...] = ()
+    """French remarks for the user, e.g. a sex that is « non précisé » for everyone."""
 
 
 Facts = Mapping[str, str | None]
@@ -239,6 +242,7 @@ class _Report:
     def __init__(self) -> None:
         self.cells: list[dict[str, Any]] = []
         self.gaps: list[Gap] = []
+        self.notices: list[str] = []
 
     def add(self, indicator: str, dims: Sequence[str], key: Key, value: int | float) -> None:
         self.cells.append(
@@ -338,6 +342,11 @@ def aggregate(
         "entrepreneurs",
         [(p.source, _facts(p, contract=p.contract_on(end), on=end)) for p in stock],
     )
+    if stock and all(p.sex in (None, "X") for p in stock):
+        report.notices.append(
+            f"entrepreneurs : sexe « non précisé » (X) pour les {len(stock)} personne(s) "
+            "du stock, la ventilation par sexe ne dit rien ; vérifiez la colonne du sexe"
+        )
     report.persons(
         "associates",
         [
@@ -380,7 +389,11 @@ def aggregate(
     ):
         if quantity is not None:
             report.add(indicator, (), (), _quantity(indicator, quantity))
-    return Aggregation({"period": str(period), "cells": report.cells}, tuple(report.gaps))
+    return Aggregation(
+        {"period": str(period), "cells": report.cells},
+        tuple(report.gaps),
+        tuple(report.notices),
+    )
 
 
 def build_report(

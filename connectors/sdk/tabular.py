@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -133,6 +133,8 @@ class Table:
     label: str
     headers: Mapping[str, str]
     rows: Sequence[Row]
+    unread: tuple[str, ...] = ()
+    """Headers of the file that no field took (names, addresses… and misspelt columns)."""
 
     def has(self, name: str) -> bool:
         """Whether the file carries the column ``name`` (optional columns may be absent)."""
@@ -145,18 +147,26 @@ class Table:
         return len(self.rows)
 
 
+Extra = Callable[[str], str | None]
+"""A header → the field it holds, for columns a connector recognises by their form (« CA HT
+2025 ») rather than by a list of labels; None for the others."""
+
+
 def read_table(
     path: Path,
     columns: Sequence[Column],
     *,
     sheet: str | None = None,
     label: str | None = None,
+    extra: Extra | None = None,
 ) -> Table:
-    """Read ``path`` (CSV or XLSX) keeping only ``columns``.
+    """Read ``path`` (CSV or XLSX) keeping only ``columns`` (and the columns ``extra`` names).
 
     ``label`` names the file in messages (default: its file name); ``sheet`` picks an XLSX
-    sheet (default: the first one). Raises ConfigError when the file is missing or unreadable,
-    or when a required column is absent.
+    sheet (default: the first one), and messages then name it too (``Table.label`` is
+    « cae.xlsx, feuille Entrepreneurs », a row « cae.xlsx, feuille Entrepreneurs, ligne 6 »).
+    Raises ConfigError when the file is missing or unreadable, or when a required column is
+    absent.
     """
     label = label or path.name
     if not path.is_file():
@@ -171,13 +181,38 @@ def read_table(
             f"le fichier « {label} » n'est ni un CSV ni un classeur XLSX : "
             "enregistrez-le dans l'un de ces formats"
         )
-    return _table(records, columns, label)
+    if sheet is not None and suffix in XLSX_SUFFIXES:
+        return _table(records, columns, f"{label}, feuille {sheet}", ", ligne", extra)
+    return _table(records, columns, label, " ligne", extra)
 
 
-def _table(records: list[list[Cell]], columns: Sequence[Column], label: str) -> Table:
+def _table(
+    records: list[list[Cell]],
+    columns: Sequence[Column],
+    label: str,
+    line: str,
+    extra: Extra | None,
+) -> Table:
     header_index, positions = _find_header(records, columns, label)
     header = records[header_index]
     headers = {name: _header_text(header[index]) for name, index in positions.items()}
+    taken = set(positions.values())
+    unread: list[str] = []
+    for position, cell in enumerate(header):
+        text = _header_text(cell)
+        if position in taken or not text:
+            continue
+        name = extra(text) if extra is not None else None
+        if name is None:
+            unread.append(text)
+        elif name in positions:
+            raise ConfigError(
+                f"le fichier « {label} » a deux colonnes pour la même donnée : "
+                f"« {headers[name]} » et « {text} » ; supprimez-en une"
+            )
+        else:
+            positions[name] = position
+            headers[name] = text
     rows: list[Row] = []
     for index in range(header_index + 1, len(records)):
         record = records[index]
@@ -187,8 +222,8 @@ def _table(records: list[list[Cell]], columns: Sequence[Column], label: str) -> 
         for name, position in positions.items():
             values[name] = record[position] if position < len(record) else None
         number = index + 1
-        rows.append(Row(number, f"{label} ligne {number}", values, headers))
-    return Table(label, headers, rows)
+        rows.append(Row(number, f"{label}{line} {number}", values, headers))
+    return Table(label, headers, rows, tuple(unread))
 
 
 def _find_header(
@@ -318,16 +353,27 @@ def _xlsx_records(path: Path, label: str, sheet: str | None) -> list[list[Cell]]
             worksheet = workbook.worksheets[0]
         elif sheet in workbook.sheetnames:
             worksheet = workbook[sheet]
+        elif (loose := _loosely(sheet, workbook.sheetnames)) is not None:
+            worksheet = workbook[loose]  # « feuil1 », « Feuil 1 »
         else:
+            names = [f"« {name} »" for name in workbook.sheetnames]
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
             raise ConfigError(
-                f"le classeur « {label} » n'a pas de feuille « {sheet} » "
-                f"(feuilles : {', '.join(workbook.sheetnames)})"
+                f"le classeur « {label} » n'a pas de feuille « {sheet} » ; "
+                f"{'sa feuille est' if len(names) == 1 else 'ses feuilles sont'} {listed} : "
+                "indiquez le nom exact de la feuille à lire (sheet) dans la configuration"
             )
         return [
             [_xlsx_cell(value) for value in row] for row in worksheet.iter_rows(values_only=True)
         ]
     finally:
         workbook.close()
+
+
+def _loosely(sheet: str, names: Sequence[str]) -> str | None:
+    """The one sheet whose name matches ``sheet`` but for case, accents and spaces."""
+    found = [name for name in names if normalize_label(name) == normalize_label(sheet)]
+    return found[0] if len(found) == 1 else None
 
 
 def _xlsx_cell(value: Any) -> Cell:

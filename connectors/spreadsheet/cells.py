@@ -42,6 +42,20 @@ class CellFile:
     cells: tuple[SourceCell, ...]
     skipped: tuple[Skip, ...]
     periods: frozenset[Period]
+    label: str = ""
+    unread: tuple[str, ...] = ()
+    """Headers no field took: in a file of cells, every column should count."""
+
+    def warnings(self) -> list[str]:
+        if not self.unread:
+            return []
+        known = ", ".join(f"« {labels[0]} »" for labels in CELL_FIELDS.values())
+        shown = ", ".join(f"« {header} »" for header in self.unread)
+        return [
+            f"{self.label} : colonne(s) non lue(s) : {shown} ; en-têtes reconnus : {known} "
+            "(et leurs variantes du guide) ; si une colonne porte un autre nom, indiquez-le "
+            "dans columns de la configuration"
+        ]
 
 
 @lru_cache(maxsize=1)
@@ -70,10 +84,10 @@ def read_cells(
     by_period = table.has("period")
     if not by_period and period is None:
         raise ConfigError(
-            f"« {label} » n'a pas de colonne « Période » : indiquez la période du fichier "
+            f"« {table.label} » n'a pas de colonne « Période » : indiquez la période du fichier "
             "(period) dans la configuration"
         )
-    unknowns = Unknowns(label)
+    unknowns = Unknowns(table.label)
     cells: list[SourceCell] = []
     skipped: list[Skip] = []
     for row in table:
@@ -86,7 +100,7 @@ def read_cells(
             cells.append(cell)
     unknowns.raise_if_any()
     periods = frozenset(c.period for c in cells if c.period is not None)
-    return CellFile(tuple(cells), tuple(skipped), periods)
+    return CellFile(tuple(cells), tuple(skipped), periods, table.label, table.unread)
 
 
 def _cell(

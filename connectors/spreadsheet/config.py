@@ -11,29 +11,76 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors.sdk.tabular import Column
+from hub.indicators.dimensions import DIMENSION_NOUNS
 
 PERIOD_PATTERN = "^[0-9]{4}(-S[12])?$"
 
-# One row per entrepreneur.
+# One row per entrepreneur. The first header of each field is the one the guide shows first;
+# every header is matched ignoring case, accents, spaces and punctuation (README.md lists them).
 REGISTER_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "id": ("Identifiant", "Matricule"),
-    "entry_date": ("Date d'entrée", "Date entrée"),
-    "cesa_date": ("Date CESA", "Date de début CESA"),
-    "contract": ("Contrat", "Type de contrat"),
-    "exit_date": ("Date de sortie", "Date sortie"),
-    "exit_reason": ("Motif de sortie", "Motif sortie"),
-    "associate_date": ("Date de sociétariat", "Date sociétariat"),
-    "trade": ("Métier", "Code métier"),
-    "sex": ("Sexe",),
-    "birth_date": ("Date de naissance",),
-    "departement": ("Département", "Code département"),
-}
+    "id": ("Identifiant", "Matricule", "Numéro", "ID", "Identifier"),
+    "entry_date": (
+        "Date d'entrée", "Date entrée", "Date d'entrée dans la CAE", "Date d'arrivée",
+        "Date de début", "Entry date", "Start date", "Date joined",
+    ),
+    "cesa_date": (
+        "Date CESA", "Date de début CESA", "Début CESA", "Date du CESA",
+        "Date de passage en CESA", "CESA depuis", "CESA date", "CESA start date",
+    ),
+    "contract": ("Contrat", "Type de contrat", "Contrat actuel", "Contract", "Contract type"),
+    "exit_date": (
+        "Date de sortie", "Date sortie", "Date de départ", "Date de fin", "Exit date",
+        "End date", "Leaving date",
+    ),
+    "exit_reason": (
+        "Motif de sortie", "Motif sortie", "Motif de départ", "Raison de sortie",
+        "Exit reason", "Reason for leaving",
+    ),
+    "associate_date": (
+        "Date de sociétariat", "Date sociétariat", "Sociétaire depuis", "Associé depuis",
+        "Associée depuis", "Associé(e) depuis", "Date d'entrée au sociétariat",
+        "Date d'adhésion", "Date de souscription", "Associate since", "Member since",
+        "Membership date",
+    ),
+    "trade": (
+        "Métier", "Code métier", "Activité", "Corps de métier", "Code NAF", "Code APE",
+        "Trade", "Activity",
+    ),
+    "sex": ("Sexe", "Genre", "Sex", "Gender"),
+    "birth_date": (
+        "Date de naissance", "Né(e) le", "Née le", "Né le", "Birth date", "Date of birth",
+    ),
+    "departement": ("Département", "Code département", "Dépt", "Department"),
+    "commune": (
+        "Commune", "Ville", "Localité", "Code commune", "Code INSEE", "Code INSEE commune",
+        "City", "Town", "Municipality",
+    ),
+    "postcode": ("Code postal", "CP", "Postcode", "Postal code", "Zip code"),
+}  # fmt: skip
 REGISTER_REQUIRED = frozenset({"entry_date"})
+# Optional register columns whose absence changes what is sent, and how (French, for the
+# warning that names the column).
+REGISTER_EFFECTS: Mapping[str, str] = {
+    "sex": "tout le monde est compté en sexe « non précisé » (X)",
+    "associate_date": "aucun associé n'est compté",
+    "trade": "aucune ventilation par métier n'est envoyée",
+    "departement": "aucune ventilation par département n'est envoyée",
+    "birth_date": "aucune ventilation par tranche d'âge n'est envoyée",
+    "exit_date": "aucune sortie n'est comptée",
+    "exit_reason": "les sorties sont comptées en motif « autre »",
+    "cesa_date": "tout le monde est compté en CAPE",
+}
+# Per-person amounts of the register (« CA HT 2025 »): indicator, French name, and the
+# agreement of « envoyé » and « il » with that name.
+PERSON_AMOUNTS: Mapping[str, tuple[str, str, str, str]] = {
+    "revenue": ("revenue_eur", "chiffre d'affaires", "envoyé", "il"),
+    "payroll": ("gross_payroll_eur", "masse salariale brute", "envoyée", "elle"),
+}
 
 # One row per invoice or payslip (revenue, payroll).
 AMOUNT_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "date": ("Date", "Mois"),
-    "amount": ("Montant HT", "Montant"),
+    "date": ("Date", "Mois", "Date de facture", "Date facture", "Month", "Invoice date"),
+    "amount": ("Montant HT", "Montant", "Montant hors taxes", "Total HT", "Amount"),
     "trade": REGISTER_FIELDS["trade"],
     "departement": REGISTER_FIELDS["departement"],
     "entrepreneur": REGISTER_FIELDS["id"],
@@ -43,20 +90,31 @@ AMOUNT_REQUIRED = frozenset({"date", "amount"})
 # Already aggregated: one row per cell.
 CELL_DIMENSIONS = ("contract", "trade", "sex", "age_band", "departement", "exit_reason")
 CELL_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "indicator": ("Indicateur",),
-    "value": ("Valeur",),
-    "period": ("Période",),
+    "indicator": ("Indicateur", "Indicator"),
+    "value": ("Valeur", "Value"),
+    "period": ("Période", "Semestre", "Period"),
     "contract": REGISTER_FIELDS["contract"],
     "trade": REGISTER_FIELDS["trade"],
     "sex": REGISTER_FIELDS["sex"],
-    "age_band": ("Tranche d'âge",),
+    "age_band": ("Tranche d'âge", "Age band"),
     "departement": REGISTER_FIELDS["departement"],
     "exit_reason": REGISTER_FIELDS["exit_reason"],
 }
 CELL_REQUIRED = frozenset({"indicator", "value"})
 
 # Fields whose values are codes of a hub list; ``values`` maps a file's wordings onto them.
-CODED_FIELDS = ("indicator", "contract", "trade", "sex", "age_band", "departement", "exit_reason")
+CODED_FIELDS = (
+    "indicator", "contract", "trade", "sex", "age_band", "departement", "exit_reason", "commune",
+    "postcode",
+)  # fmt: skip
+
+
+VALUE_TITLES = {
+    "indicator": "indicateur",
+    **DIMENSION_NOUNS,
+    "commune": "commune vers code de département",
+    "postcode": "code postal vers code de département",
+}
 
 
 def columns_for(
@@ -75,7 +133,7 @@ def columns_for(
     return columns
 
 
-def _columns_schema(fields: Sequence[str], what: str) -> dict[str, Any]:
+def _columns_schema(fields: Mapping[str, Sequence[str]], what: str) -> dict[str, Any]:
     return {
         "description": (
             f"En-tête de colonne du fichier pour chaque champ ({what}) lorsqu'il diffère "
@@ -83,7 +141,10 @@ def _columns_schema(fields: Sequence[str], what: str) -> dict[str, Any]:
         ),
         "type": "object",
         "additionalProperties": False,
-        "properties": {name: {"type": "string", "minLength": 1} for name in fields},
+        "properties": {
+            name: {"type": "string", "minLength": 1, "title": labels[0]}
+            for name, labels in fields.items()
+        },
     }
 
 
@@ -103,7 +164,7 @@ _AMOUNT_SOURCE = {
     "properties": {
         "file": {"type": "string", "minLength": 1, "description": "Fichier CSV ou XLSX."},
         "sheet": {"type": "string", "minLength": 1, "description": "Feuille du classeur."},
-        "columns": _columns_schema(list(AMOUNT_FIELDS), "date, amount, trade, departement"),
+        "columns": _columns_schema(AMOUNT_FIELDS, "date, amount, trade, departement"),
     },
 }
 
@@ -131,22 +192,40 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "default": "microdata",
         },
         "columns": _columns_schema(
-            sorted({*REGISTER_FIELDS, *CELL_FIELDS}), "entry_date, sex, trade, indicator…"
+            {**REGISTER_FIELDS, **CELL_FIELDS}, "entry_date, sex, trade, indicator…"
         ),
         "values": {
             "description": (
                 "Correspondances de valeurs par champ, par exemple "
                 '{"sex": {"Femme": "F"}, "trade": {"Électricité": "43.21A"}} ; '
-                "null pour une valeur qui veut dire « inconnu »."
+                'null (ou "" en TOML) pour une valeur qui veut dire « inconnu ».'
             ),
             "type": "object",
             "additionalProperties": False,
             "properties": {
                 name: {
                     "type": "object",
+                    "title": VALUE_TITLES[name],
                     "additionalProperties": {"type": ["string", "null"]},
                 }
                 for name in CODED_FIELDS
+            },
+        },
+        "amount_columns": {
+            "description": (
+                "Colonnes de montants par entrepreneur dont l'en-tête ne dit pas la période, "
+                'par exemple {"revenue": {"2025": "CA HT"}} (layout « microdata »).'
+            ),
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                name: {
+                    "type": "object",
+                    "title": title,
+                    "propertyNames": {"pattern": PERIOD_PATTERN},
+                    "additionalProperties": {"type": "string", "minLength": 1},
+                }
+                for name, (_, title, _, _) in PERSON_AMOUNTS.items()
             },
         },
         "period": {

@@ -11,9 +11,12 @@ from typing import Any
 from connectors.sdk.base import Connector, Document, extractor
 from connectors.sdk.errors import ConfigError, SkippableRecordError
 from connectors.sdk.microdata import AmountRecord, aggregate
+from connectors.sdk.tabular import XLSX_SUFFIXES
+from connectors.spreadsheet.amounts import AmountColumns
 from connectors.spreadsheet.cells import CellFile, read_cells, report_for
 from connectors.spreadsheet.config import CELL_FIELDS, CONFIG_SCHEMA, REGISTER_FIELDS
 from connectors.spreadsheet.register import Register, read_amounts, read_register
+from connectors.spreadsheet.remarks import column_warnings, person_amounts
 from connectors.spreadsheet.vocabulary import Vocabulary
 from hub.periods import Period
 
@@ -26,6 +29,8 @@ class _Microdata:
     revenue: list[AmountRecord] | None
     payroll: list[AmountRecord] | None
     skipped: list[Skip]
+    ignored: Mapping[str, str]
+    """Amount columns of the register left unread (header → kind): a file gives them."""
 
 
 class SpreadsheetConnector(Connector):
@@ -33,7 +38,7 @@ class SpreadsheetConnector(Connector):
     leaves the CAE) or already aggregated cells. See ``config.CONFIG_SCHEMA``."""
 
     name = "spreadsheet"
-    version = "1.0.0"
+    version = "1.1.0"
     title = "Tableur (CSV ou XLSX)"
     config_schema = CONFIG_SCHEMA
 
@@ -48,7 +53,7 @@ class SpreadsheetConnector(Connector):
                 f"« {self.layout} » (champs possibles : {', '.join(allowed)})"
             )
         if self.layout == "cells":
-            keys = ("revenue", "payroll", "support_staff_fte", "training_hours")
+            keys = ("revenue", "payroll", "amount_columns", "support_staff_fte", "training_hours")
             extra = [key for key in keys if key in self.config]
             if extra:
                 raise ConfigError(
@@ -60,6 +65,13 @@ class SpreadsheetConnector(Connector):
                 "period : réservé au layout « cells » ; un registre d'entrepreneurs sert "
                 "pour toutes les périodes"
             )
+        for kind in self.config.get("amount_columns", {}):
+            if kind in self.config:
+                raise ConfigError(
+                    f"amount_columns.{kind} et {kind} : deux sources pour le même montant ; "
+                    f"gardez la colonne du registre (amount_columns.{kind}) ou le fichier "
+                    f"({kind}.file), pas les deux"
+                )
         self._loaded: _Microdata | CellFile | None = None
 
     # -- the connector's contract -------------------------------------------------------------
@@ -76,6 +88,8 @@ class SpreadsheetConnector(Connector):
     def indicator_report(self, period: Period) -> dict[str, Any] | None:
         loaded = self._load()
         if isinstance(loaded, CellFile):
+            for warning in loaded.warnings():
+                self.warn(warning)
             self._record(loaded.skipped)
             body, duplicates = report_for(loaded, period)
             self._record(duplicates)
@@ -83,16 +97,34 @@ class SpreadsheetConnector(Connector):
                 self.warn(f"{self._label()} : aucune cellule pour {period}, rien à envoyer")
             return body
         self._record(loaded.skipped)
+        register = loaded.register
+        for warning in column_warnings(register, self.config.get("columns", {})):
+            self.warn(warning)
+        for header, kind in loaded.ignored.items():
+            self.warn(
+                f"{register.label} : colonne « {header} » non lue, ce montant vient du fichier "
+                f"{kind}.file de la configuration"
+            )
+        amounts: dict[str, list[AmountRecord] | None] = {}
+        for kind, from_file in (("revenue", loaded.revenue), ("payroll", loaded.payroll)):
+            if from_file is not None:
+                amounts[kind] = from_file
+                continue
+            amounts[kind], notes = person_amounts(register, kind, period)
+            for note in notes:
+                self.warn(note)
         result = aggregate(
             period,
-            loaded.register.entrepreneurs,
-            revenue=loaded.revenue,
-            payroll=loaded.payroll,
+            register.entrepreneurs,
+            revenue=amounts["revenue"],
+            payroll=amounts["payroll"],
             support_staff_fte=self._per_period("support_staff_fte", period),
             training_hours=self._per_period("training_hours", period),
         )
         for gap in result.gaps:
             self.warn(f"{period} : {gap.message}")
+        for notice in result.notices:
+            self.warn(f"{period} : {notice}")
         return result.body
 
     # -- reading ------------------------------------------------------------------------------
@@ -106,23 +138,28 @@ class SpreadsheetConnector(Connector):
         return Vocabulary(self.config.get("values", {}))
 
     def _label(self, key: str = "file") -> str:
-        """How messages name a file: its name, and its sheet when one is chosen."""
+        """How messages name a file: its name, and its sheet when one is chosen (as
+        ``read_table`` names it)."""
         source = self._source(key)
         sheet = source.get("sheet")
         name = Path(source["file"]).name
-        return f"{name}, feuille {sheet}," if sheet else name
+        xlsx = Path(name).suffix.lower() in XLSX_SUFFIXES
+        return f"{name}, feuille {sheet}" if sheet and xlsx else name
 
     def _source(self, key: str) -> dict[str, Any]:
         return self.config if key == "file" else dict(self.config[key])
 
     def _read_microdata(self) -> _Microdata:
         vocabulary = self._vocabulary()
+        elsewhere = frozenset(kind for kind in ("revenue", "payroll") if kind in self.config)
+        columns = AmountColumns(self.config.get("amount_columns", {}), elsewhere=elsewhere)
         register = read_register(
             self.path(self.config["file"]),
             sheet=self.config.get("sheet"),
-            label=self._label(),
+            label=Path(self.config["file"]).name,
             mapping=self.config.get("columns", {}),
             vocabulary=vocabulary,
+            amount_columns=columns,
         )
         skipped = list(register.skipped)
         amounts: dict[str, list[AmountRecord] | None] = {}
@@ -134,21 +171,23 @@ class SpreadsheetConnector(Connector):
             records, rows_skipped = read_amounts(
                 self.path(source["file"]),
                 sheet=source.get("sheet"),
-                label=self._label(key),
+                label=Path(source["file"]).name,
                 mapping=source.get("columns", {}),
                 vocabulary=vocabulary,
                 register=register,
             )
             amounts[key] = records
             skipped.extend(rows_skipped)
-        return _Microdata(register, amounts["revenue"], amounts["payroll"], skipped)
+        return _Microdata(
+            register, amounts["revenue"], amounts["payroll"], skipped, dict(columns.ignored)
+        )
 
     def _read_cells(self) -> CellFile:
         period_text = self.config.get("period")
         return read_cells(
             self.path(self.config["file"]),
             sheet=self.config.get("sheet"),
-            label=self._label(),
+            label=Path(self.config["file"]).name,
             mapping=self.config.get("columns", {}),
             vocabulary=self._vocabulary(),
             period=Period.parse(period_text) if period_text else None,

@@ -203,13 +203,23 @@ def test_mapped_column_missing_from_the_file(register_csv: Path) -> None:
     assert "registre.csv" in caught.value.message
 
 
-def test_value_without_correspondence_names_column_values_and_lines(register_csv: Path) -> None:
+def test_value_without_correspondence_names_column_values_and_lines(tmp_path: Path) -> None:
+    rows = [
+        [f"E{n}", "01/01/2025", trade]
+        for n, trade in enumerate(
+            ["Électricité", "Multiservice", "43.21A", "Bricolage", "Multiservice"]
+        )
+    ]
+    path = write_csv(tmp_path / "registre.csv", ["Identifiant", "Date d'entrée", "Activité"],
+                     rows, title="Registre")  # fmt: skip
     with pytest.raises(ConfigError) as caught:
-        SpreadsheetConnector({"file": str(register_csv), "columns": {"trade": "Activité"}}).check()
+        SpreadsheetConnector({"file": str(path)}).check()
     message = caught.value.message
     assert "colonne « Activité »" in message
-    assert "« Électricité » (ligne 3)" in message and "« Maçonnerie » (ligne 5)" in message
+    assert "« Multiservice » (lignes 4, 7)" in message and "« Bricolage » (ligne 6)" in message
+    assert "Électricité" not in message  # the built-in vocabulary knows it
     assert "values.trade" in message
+    assert "aucune valeur de cette colonne" not in message  # others were recognised
 
 
 def test_correspondence_to_an_unknown_code(register_csv: Path) -> None:

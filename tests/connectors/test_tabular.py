@@ -159,14 +159,16 @@ def test_xlsx_with_typed_cells_and_a_chosen_sheet(tmp_path: Path) -> None:
     ]
     assert [row.as_text("coordonnees_zipcode") for row in table] == ["1000", "2A004", "33000"]
     assert [row.source for row in table] == [
-        "factures ligne 2",
-        "factures ligne 3",
-        "factures ligne 5",
+        "factures, feuille Factures, ligne 2",
+        "factures, feuille Factures, ligne 3",
+        "factures, feuille Factures, ligne 5",
     ]
-    with pytest.raises(
-        ConfigError, match="pas de feuille « Ventes » \\(feuilles : Notes, Factures\\)"
-    ):
+    with pytest.raises(ConfigError) as caught:
         read_table(path, COLUMNS, sheet="Ventes")
+    assert caught.value.message == (
+        "le classeur « f.xlsx » n'a pas de feuille « Ventes » ; ses feuilles sont « Notes » et "
+        "« Factures » : indiquez le nom exact de la feuille à lire (sheet) dans la configuration"
+    )
 
 
 def test_a_bad_cell_is_skippable_and_the_message_names_the_row_not_the_value(
@@ -234,6 +236,23 @@ def test_parse_decimal_typed_values() -> None:
         ("2025-12-31", date(2025, 12, 31)),
         ("2025-12-31T23:59:00+01:00", date(2025, 12, 31)),
         ("2025-12-31 23:59:00.123", date(2025, 12, 31)),
+        ("03/02/25", date(2025, 2, 3)),
+        ("12/05/85", date(1985, 5, 12)),
+        ("31/12/29", date(2029, 12, 31)),
+        ("01/01/30", date(1930, 1, 1)),
+        ("3 février 2025", date(2025, 2, 3)),
+        ("3 fevrier 2025", date(2025, 2, 3)),
+        ("3 fév. 2025", date(2025, 2, 3)),
+        ("3 FÉVR. 2025", date(2025, 2, 3)),
+        ("1er mars 2025", date(2025, 3, 1)),
+        ("lundi 3 février 2025", date(2025, 2, 3)),
+        ("03-févr.-25", date(2025, 2, 3)),
+        ("15 août 2025", date(2025, 8, 15)),
+        ("3 déc 2025", date(2025, 12, 3)),
+        ("3 February 2025", date(2025, 2, 3)),
+        ("February 3, 2025", date(2025, 2, 3)),
+        ("45691", date(2025, 2, 3)),
+        ("45691,75", date(2025, 2, 3)),
         ("", None),
     ],
 )
@@ -241,7 +260,21 @@ def test_parse_date(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["31/12/25", "2025-13-01", "30/02/2025", "demain", "12/2025"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13/13/2025",
+        "2025-13-01",
+        "30/02/2025",
+        "31 février 2025",
+        "3 brumaire 2025",
+        "demain",
+        "12/2025",
+        "2025",
+        "1234",
+        "99999",
+    ],
+)
 def test_parse_date_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="date"):
         parse_date(text)
@@ -250,8 +283,11 @@ def test_parse_date_refuses(text: str) -> None:
 def test_parse_date_and_text_of_typed_cells() -> None:
     assert parse_date(datetime(2026, 1, 2, 3, 4)) == date(2026, 1, 2)
     assert parse_date(date(2026, 1, 2)) == date(2026, 1, 2)
-    with pytest.raises(ValueError):
-        parse_date(Decimal(45000))
+    assert parse_date(Decimal(45691)) == date(2025, 2, 3)  # a date cell typed as a number
+    assert parse_date(Decimal("45691.5")) == date(2025, 2, 3)
+    for number in (Decimal(12), Decimal(250000), Decimal(-45691)):
+        with pytest.raises(ValueError, match="une date est attendue"):
+            parse_date(number)
     assert parse_text(Decimal("33000")) == "33000"
     assert parse_text(Decimal("2.50")) == "2.50"
     assert parse_text(date(2026, 1, 2)) == "2026-01-02"
@@ -272,6 +308,9 @@ def test_normalize_label() -> None:
         ("2026-11", date(2026, 11, 1)),
         ("15/11/2026", date(2026, 11, 1)),
         (datetime(2026, 2, 28, 12), date(2026, 2, 1)),
+        ("novembre 2026", date(2026, 11, 1)),
+        ("nov. 2026", date(2026, 11, 1)),
+        ("Février 2026", date(2026, 2, 1)),
         (None, None),
     ],
 )
