@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         tags=["santé"],
         summary="État du hub et de sa base de données",
         responses={
-            **problem_responses(400),
+            **problem_responses(400, 422),
             503: {"model": Health, "description": "Base de données injoignable"},
         },
     )
