@@ -104,6 +104,7 @@ def serve(
 
     from hub.main import create_app
     from hub.migrate import upgrade
+    from hub.server import HubHttpProtocol
 
     settings = load_settings()
     engine = open_engine(settings)
@@ -115,6 +116,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,
+        http=HubHttpProtocol,
         # X-Forwarded-For/-Proto only from HUB_TRUSTED_PROXIES (never uvicorn's default list).
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=[str(network) for network in settings.trusted_proxies] or None,

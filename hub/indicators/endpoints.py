@@ -11,7 +11,6 @@ from sqlmodel import Session
 from hub.admission import Admission
 from hub.db import SessionDep, write_unit
 from hub.errors import API_ERRORS, BODY_ERRORS, problem_responses
-from hub.periods import PERIOD_PATTERN
 from hub.indicators.schemas import (
     Catalogue,
     HeldReports,
@@ -28,6 +27,7 @@ from hub.indicators.service import (
 from hub.members.auth import CurrentPrincipal, get_member, require_scope
 from hub.members.models import Member, Scope
 from hub.members.service import Principal
+from hub.periods import PERIOD_PATTERN
 
 router = APIRouter(
     prefix="/v1/indicators",
