@@ -7,7 +7,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,14 @@ class Cell:
     dims: DimItems
     centi: int
 
-    @property
+    @cached_property
     def dim_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.dims)
+
+    @cached_property
+    def dim_set(self) -> str:
+        """The sorted dimension names, as stored: ``"sex,trade"``, ``""`` for a total."""
+        return ",".join(self.dim_names)
 
     @property
     def path(self) -> str:

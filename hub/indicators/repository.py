@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, text, update
+from sqlalchemy import func, text, update
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
@@ -17,6 +17,15 @@ from hub.indicators.models import IndicatorCell, IndicatorReport
 
 LOCK_WAIT_S = 20
 DIM_COLUMNS = ("contract", "trade", "sex", "age_band", "departement", "exit_reason")
+
+
+_CELL_COLUMNS = ("report_id", "indicator", "dim_set", *DIM_COLUMNS, "value_centi")
+# Fixed column names and placeholders only: no value is ever formatted into the statement.
+_INSERT_CELLS = {
+    mark: f"INSERT INTO indicator_cell ({', '.join(_CELL_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join([mark] * len(_CELL_COLUMNS))})"
+    for mark in ("?", "%s")
+}
 
 
 class ReportRepository:
@@ -93,7 +102,7 @@ class ReportRepository:
         return report
 
     def add_revision(
-        self, report: IndicatorReport, cells: Sequence[dict[str, Any]]
+        self, report: IndicatorReport, cells: Sequence[tuple[Any, ...]]
     ) -> IndicatorReport:
         """Store a new current revision and its cells in bulk; the previous stays in history."""
         self.session.execute(
@@ -107,8 +116,11 @@ class ReportRepository:
         )
         self.save(report)
         if cells:
-            rows = [{**cell, "report_id": report.id} for cell in cells]
-            self.session.execute(insert(IndicatorCell), rows)
+            # Straight to the driver's executemany: the rows are plain values that need neither
+            # the ORM nor SQL compilation per row (several times faster for a large report).
+            connection = self.session.connection()
+            sql = _INSERT_CELLS["?" if connection.dialect.paramstyle == "qmark" else "%s"]
+            connection.exec_driver_sql(sql, [(report.id, *cell) for cell in cells])
         return report
 
     def cells(self, report_id: int) -> Sequence[IndicatorCell]:

@@ -23,7 +23,7 @@ from hub.indicators.catalogue import (
     get_catalogue,
 )
 from hub.indicators.consistency import Cell, check_consistency, load_rules, outlier_warnings
-from hub.indicators.continuity import breakdowns_of, lost_breakdown_warnings
+from hub.indicators.continuity import lost_breakdown_warnings
 from hub.indicators.models import IndicatorReport
 from hub.indicators.repository import DIM_COLUMNS, ReportRepository
 from hub.indicators.schemas import Catalogue as CataloguePublic
@@ -75,23 +75,22 @@ def _cells(document: dict[str, Any], catalogue: Catalogue) -> list[Cell]:
 def content_hash(cells: Sequence[Cell]) -> str:
     """The same content, in any order, has the same hash."""
     lines = sorted(
-        f"{c.indicator}|{'&'.join(f'{k}={v}' for k, v in c.dims)}|{c.centi}" for c in cells
+        f"{c.indicator}|{'&'.join([f'{k}={v}' for k, v in c.dims])}|{c.centi}" for c in cells
     )
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def _row(cell: Cell) -> dict[str, Any]:
+def cell_row(cell: Cell) -> tuple[Any, ...]:
+    """A cell as stored: indicator, dimension set, one column per dimension, value."""
     dims = dict(cell.dims)
-    row: dict[str, Any] = {name: dims.get(name) for name in DIM_COLUMNS}
-    row.update(indicator=cell.indicator, dim_set=",".join(sorted(dims)), value_centi=cell.centi)
-    return row
+    return (cell.indicator, cell.dim_set, *map(dims.get, DIM_COLUMNS), cell.centi)
 
 
-def _breakdowns(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
-    """Each indicator's breakdowns (``dim_set``) in these cell rows."""
+def breakdowns_of_cells(cells: Sequence[Cell]) -> dict[str, list[str]]:
+    """Each indicator's breakdowns (sorted dimension names, "" for the total) in ``cells``."""
     found: dict[str, set[str]] = {}
-    for row in rows:
-        found.setdefault(row["indicator"], set()).add(row["dim_set"])
+    for cell in cells:
+        found.setdefault(cell.indicator, set()).add(cell.dim_set)
     return {indicator: sorted(sets) for indicator, sets in sorted(found.items())}
 
 
@@ -99,13 +98,14 @@ def _issues(items: Sequence[ErrorItem]) -> list[Issue]:
     return [Issue(path=i.path, message=i.message) for i in items]
 
 
-def continuity_warnings(current: IndicatorReport | None, cells: Sequence[Cell]) -> list[ErrorItem]:
+def continuity_warnings(
+    current: IndicatorReport | None, new: Mapping[str, list[str]]
+) -> list[ErrorItem]:
     """What a new revision no longer sends that the current one had: warnings, not errors
     (a CAE may stop sending an indicator, but should be told when it does)."""
     if current is None or not current.breakdowns:
         return []
-    new = breakdowns_of((cell.indicator, (name for name, _ in cell.dims)) for cell in cells)
-    return lost_breakdown_warnings(current.breakdowns, new)
+    return lost_breakdown_warnings(current.breakdowns, dict(new))
 
 
 def parse_connector(header: str | None) -> tuple[str | None, str | None]:
@@ -127,6 +127,7 @@ class PreparedReport:
     cells: list[Cell]
     content_hash: str
     cells_received: int
+    breakdowns: dict[str, list[str]]
 
 
 def decode_report(body: bytes) -> Any:
@@ -179,7 +180,12 @@ class ReportService:
                 extra={"cells_received": received, "cells_accepted": 0, "warnings": []},
             )
         return PreparedReport(
-            period, catalogue.schema_version, cells, content_hash(cells), received
+            period,
+            catalogue.schema_version,
+            cells,
+            content_hash(cells),
+            received,
+            breakdowns_of_cells(cells),
         )
 
     def submit(
@@ -272,12 +278,12 @@ class ReportService:
 
         history = reports.history(member.id, period, limit=rules.max_previous_periods)
         warnings = outlier_warnings(cells, history, rules)
-        warnings += continuity_warnings(current, cells)
+        warnings += continuity_warnings(current, prepared.breakdowns)
         number = reports.last_revision_number(member.id, period) + 1
         summary = summary.model_copy(update={"revision": number, "warnings": _issues(warnings)})
         if dry_run:
             return summary
-        rows = [_row(cell) for cell in cells]
+        rows = [cell_row(cell) for cell in cells]
         reports.add_revision(
             IndicatorReport(
                 member_id=member.id,
@@ -289,7 +295,7 @@ class ReportService:
                 connector=name,
                 connector_version=version,
                 idempotency_key=idempotency_key,
-                breakdowns=_breakdowns(rows),
+                breakdowns=prepared.breakdowns,
                 received_at=now,
                 last_received_at=now,
             ),
