@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from hub.main import create_app
-from tests.databases import settings_for
+from tests.databases import fresh_database, postgres_url, settings_for
+from tests.factories import bearer
 
 
 def test_healthz_reports_the_database(client: TestClient) -> None:
@@ -72,3 +75,28 @@ def test_nul_characters_in_the_address_are_refused(client: TestClient, target: s
     response = client.get(target)
     assert response.status_code == 400
     assert "caractère nul" in response.json()["detail"]
+
+
+def test_an_exhausted_connection_pool_is_a_503_not_a_500(tmp_path: Path) -> None:
+    """Every connection held elsewhere: the request waits its pool timeout, then is told to
+    come back (503, Retry-After), as problem+json."""
+    if postgres_url() is None:
+        pytest.skip("PostgreSQL injoignable")
+    with fresh_database("postgresql", tmp_path) as engine:
+        settings = settings_for(str(engine.url)).model_copy(
+            update={
+                "database_pool_size": 1,
+                "database_max_overflow": 0,
+                "database_pool_timeout_s": 0.2,
+            }
+        )
+        app = create_app(settings)
+        held = app.state.engine.connect()  # the pool's only connection
+        try:
+            with TestClient(app) as client:
+                response = client.get("/v1/indicators", headers=bearer("caeh_" + "x" * 43))
+        finally:
+            held.close()
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"]
+    assert response.headers["content-type"].startswith("application/problem+json")
