@@ -71,6 +71,41 @@ class RunningHub:
         return found.group(1)
 
 
+def register_member(
+    hub: RunningHub,
+    http: requests.Session,
+    *,
+    admin_token: str,
+    siren: str,
+    name: str,
+    label: str = "synchronisation",
+) -> str:
+    """A member CAE created through the admin API, and the secret of a token issued for it."""
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    created = http.post(
+        f"{hub.base_url}/v1/admin/members",
+        headers=admin,
+        json={
+            "name": name,
+            "siren": siren,
+            "region": "75",
+            "departements": ["33"],
+            "trades": ["43.21A"],
+            "contact_email": "contact@cae-test.example",
+        },
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    issued = http.post(
+        f"{hub.base_url}/v1/admin/tokens",
+        headers=admin,
+        json={"member_siren": siren, "label": label},
+        timeout=30,
+    )
+    assert issued.status_code == 201, issued.text
+    return str(issued.json()["token"])
+
+
 def hub_environment(database: Path) -> dict[str, str]:
     """The caller's environment without any HUB_* setting, pointed at ``database``."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}

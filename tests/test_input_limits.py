@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.served import RunningHub, plain_session, start_hub
+from tests.served import RunningHub, plain_session, register_member, start_hub
 
 MB = 2**20
 
@@ -30,30 +30,15 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
 
 @pytest.fixture(scope="module")
 def member_token(hub: RunningHub) -> str:
-    admin = hub.admin_token()
     with plain_session() as http:
-        created = http.post(
-            f"{hub.base_url}/v1/admin/members",
-            headers={"Authorization": f"Bearer {admin}"},
-            json={
-                "name": "CAE des limites",
-                "siren": "732829320",
-                "region": "75",
-                "departements": ["33"],
-                "trades": ["43.21A"],
-                "contact_email": "limites@cae.example",
-            },
-            timeout=30,
+        return register_member(
+            hub,
+            http,
+            admin_token=hub.admin_token(),
+            siren="732829320",
+            name="CAE des limites",
+            label="essais",
         )
-        assert created.status_code == 201, created.text
-        issued = http.post(
-            f"{hub.base_url}/v1/admin/tokens",
-            headers={"Authorization": f"Bearer {admin}"},
-            json={"member_siren": "732829320", "label": "essais"},
-            timeout=30,
-        )
-        assert issued.status_code == 201, issued.text
-        return str(issued.json()["token"])
 
 
 def rss_mb(pid: int) -> float:

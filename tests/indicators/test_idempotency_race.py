@@ -7,11 +7,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from hub.indicators.models import IndicatorReport
 from hub.main import create_app
+from hub.members.models import Member
 from tests.databases import fresh_database, settings_for
 from tests.factories import bearer, create_member, issue_token
 from tests.indicators.test_reports import report
@@ -19,13 +22,18 @@ from tests.indicators.test_reports import report
 ATTEMPTS = 20
 
 
+def hub_with_a_member(engine: Engine) -> tuple[FastAPI, Member, str]:
+    """The hub on ``engine`` (its own connections, so requests really run side by side)."""
+    with Session(engine, expire_on_commit=False) as session:
+        member = create_member(session)
+        token = issue_token(session, member=member)
+        session.commit()
+    return create_app(settings_for(str(engine.url)), engine=engine), member, token
+
+
 def test_concurrent_attempts_with_one_key_store_one_revision(backend: str, tmp_path: Path) -> None:
     with fresh_database(backend, tmp_path) as engine:
-        with Session(engine, expire_on_commit=False) as session:
-            member = create_member(session)
-            token = issue_token(session, member=member)
-            session.commit()
-        app = create_app(settings_for(str(engine.url)), engine=engine)
+        app, member, token = hub_with_a_member(engine)
         answers: list[tuple[int, dict[str, object]]] = []
         lock = threading.Lock()
         barrier = threading.Barrier(ATTEMPTS)
@@ -60,11 +68,7 @@ def test_concurrent_attempts_with_one_key_store_one_revision(backend: str, tmp_p
 @pytest.mark.parametrize("other", ["2025-S2", "2025-S1"])
 def test_a_key_names_one_content_only(backend: str, tmp_path: Path, other: str) -> None:
     with fresh_database(backend, tmp_path) as engine:
-        with Session(engine, expire_on_commit=False) as session:
-            member = create_member(session)
-            token = issue_token(session, member=member)
-            session.commit()
-        app = create_app(settings_for(str(engine.url)), engine=engine)
+        app, _, token = hub_with_a_member(engine)
         headers = {**bearer(token), "Idempotency-Key": "essai-cle-unique"}
         with TestClient(app) as client:
             first = client.put("/v1/indicators/reports/2025-S2", json=report(), headers=headers)

@@ -10,19 +10,25 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from hub.members.models import StaffRole
+from hub.members.models import Member, StaffRole
 from tests.factories import bearer, create_member, create_staff, issue_token
 from tests.served import plain_session, start_hub
+
+
+def member_known_to_the_hub(client: TestClient, session: Session) -> tuple[Member, str, str]:
+    """A member whose token the hub has just verified (hence remembers), and an admin token."""
+    member = create_member(session)
+    token = issue_token(session, member=member)
+    admin = issue_token(session, staff=create_staff(session, role=StaffRole.ADMIN))
+    session.flush()
+    assert client.get("/v1/me", headers=bearer(token)).status_code == 200
+    return member, token, admin
 
 
 def test_a_token_revoked_here_is_refused_at_the_next_request(
     client: TestClient, session: Session
 ) -> None:
-    member = create_member(session)
-    token = issue_token(session, member=member)
-    admin = issue_token(session, staff=create_staff(session, role=StaffRole.ADMIN))
-    session.flush()
-    assert client.get("/v1/me", headers=bearer(token)).status_code == 200  # now remembered
+    member, token, admin = member_known_to_the_hub(client, session)
     listed = client.get("/v1/admin/tokens", headers=bearer(admin)).json()
     number = next(t["id"] for t in listed if t["member_siren"] == member.siren)
     assert (
@@ -36,11 +42,7 @@ def test_a_token_revoked_here_is_refused_at_the_next_request(
 def test_a_member_deactivated_here_loses_access_at_once(
     client: TestClient, session: Session
 ) -> None:
-    member = create_member(session)
-    token = issue_token(session, member=member)
-    admin = issue_token(session, staff=create_staff(session, role=StaffRole.ADMIN))
-    session.flush()
-    assert client.get("/v1/me", headers=bearer(token)).status_code == 200
+    member, token, admin = member_known_to_the_hub(client, session)
     deactivate = f"/v1/admin/members/{member.siren}/deactivate"
     assert client.post(deactivate, headers=bearer(admin)).status_code == 200
     assert client.get("/v1/me", headers=bearer(token)).status_code == 403

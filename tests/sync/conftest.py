@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from hub.members.schemas import complete_siren
-from tests.served import RunningHub, plain_session, start_hub
+from tests.served import RunningHub, plain_session, register_member, start_hub
 
 _names = itertools.count(1)
 
@@ -72,30 +72,15 @@ def new_cae(hub: RunningHub, admin_token: str, http: requests.Session) -> Callab
     """Register a member CAE through the admin API and issue its token."""
 
     def register() -> Cae:
-        admin = {"Authorization": f"Bearer {admin_token}"}
         siren = complete_siren(f"{random.randrange(10**7, 10**8)}")
-        created = http.post(
-            f"{hub.base_url}/v1/admin/members",
-            headers=admin,
-            json={
-                "name": f"CAE de test n°{next(_names)} {siren}",
-                "siren": siren,
-                "region": "75",
-                "departements": ["33"],
-                "trades": ["43.21A"],
-                "contact_email": "contact@cae-test.example",
-            },
-            timeout=10,
+        token = register_member(
+            hub,
+            http,
+            admin_token=admin_token,
+            siren=siren,
+            name=f"CAE de test n°{next(_names)} {siren}",
         )
-        assert created.status_code == 201, created.text
-        issued = http.post(
-            f"{hub.base_url}/v1/admin/tokens",
-            headers=admin,
-            json={"member_siren": siren, "label": "synchronisation"},
-            timeout=10,
-        )
-        assert issued.status_code == 201, issued.text
-        return Cae(siren, issued.json()["token"], hub.base_url, http)
+        return Cae(siren, token, hub.base_url, http)
 
     return register
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.served import RunningHub, start_hub
+from tests.served import RunningHub, register_member, start_hub
 from tests.sync.conftest import Cae
 from tests.sync.connector import cells, write_reports
 from tests.sync.helpers import configure, statuses, sync
@@ -29,30 +29,11 @@ def own_hub(tmp_path: Path) -> Iterator[RunningHub]:
 
 
 def _register(hub: RunningHub, http: requests.Session) -> Cae:
-    admin = {"Authorization": f"Bearer {hub.admin_token()}"}
     siren = "832451967"
-    created = http.post(
-        f"{hub.base_url}/v1/admin/members",
-        headers=admin,
-        json={
-            "name": "Coop'Bâtir",
-            "siren": siren,
-            "region": "75",
-            "departements": ["33"],
-            "trades": ["43.21A"],
-            "contact_email": "contact@coop.example",
-        },
-        timeout=10,
+    token = register_member(
+        hub, http, admin_token=hub.admin_token(), siren=siren, name="Coop'Bâtir"
     )
-    assert created.status_code == 201, created.text
-    issued = http.post(
-        f"{hub.base_url}/v1/admin/tokens",
-        headers=admin,
-        json={"member_siren": siren, "label": "synchronisation"},
-        timeout=10,
-    )
-    assert issued.status_code == 201, issued.text
-    return Cae(siren, issued.json()["token"], hub.base_url, http)
+    return Cae(siren, token, hub.base_url, http)
 
 
 def _copy(source: Path, target: Path) -> None:
