@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -95,30 +95,70 @@ def db_current() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Adresse d'écoute")] = None,
-    port: Annotated[int | None, typer.Option(help="Port d'écoute", min=1, max=65535)] = None,
+    host: Annotated[str | None, typer.Option(help="Adresse d'écoute (HUB_HOST)")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port d'écoute (HUB_PORT)", min=1, max=65535)
+    ] = None,
     migrate: Annotated[bool, typer.Option(help="Appliquer les migrations au démarrage")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Processus servant les requêtes (PostgreSQL seulement au-delà de 1 ; "
+            "en production, un par cœur)",
+            min=1,
+        ),
+    ] = 1,
+    check_port: Annotated[
+        bool,
+        typer.Option(
+            "--check-port",
+            help="Vérifier seulement que le port est libre, sans rien servir",
+        ),
+    ] = False,
 ) -> None:
-    """Servir le hub (les migrations sont appliquées d'abord)."""
-    import uvicorn
-
-    from hub.main import create_app
-    from hub.migrate import upgrade
+    """Servir le hub (les migrations sont appliquées d'abord, une seule fois)."""
+    from hub.serving import ServeRefused, check_workers
+    from hub.serving import check_port as port_check
 
     settings = load_settings()
+    address, number = host or settings.host, port or settings.port
+    try:
+        check_workers(settings, workers)
+        port_check(address, number)
+    except ServeRefused as exc:
+        fail(str(exc))
+    if check_port:
+        return
+    _serve(settings, address, number, migrate=migrate, workers=workers)
+
+
+def _serve(settings: Settings, host: str, port: int, *, migrate: bool, workers: int) -> None:
+    import uvicorn
+
+    from hub.logs import configure_logging
+    from hub.main import create_app
+    from hub.migrate import upgrade
+    from hub.serving import APP_FACTORY
+
     engine = open_engine(settings)
     if migrate:
         upgrade(engine)
-    application = create_app(settings, engine=engine)
-    uvicorn.run(
-        application,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_config": None,
         # X-Forwarded-For/-Proto only from HUB_TRUSTED_PROXIES (never uvicorn's default list).
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=[str(network) for network in settings.trusted_proxies] or None,
-    )
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": [str(network) for network in settings.trusted_proxies] or None,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings, engine=engine), **common)
+        return
+    # Each worker imports the factory and builds its own app (and engine) from the same
+    # environment; the parent only supervises them.
+    engine.dispose()
+    configure_logging(settings)
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, **common)
 
 
 def _register_subcommands() -> None:
