@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from hub.config import Settings
 from hub.db import ensure_sqlite_folder, make_engine, session_scope
@@ -193,10 +194,34 @@ def _one_line(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _usage_error(error: UsageError) -> NoReturn:
+    """A usage error in French: the usage line, the error, where the help is; exit 2."""
+    from hub.cli_french import usage_error
+
+    if isinstance(error, NoArgsIsHelpError):
+        typer.echo(error.message, err=True)
+        sys.exit(2)
+    ctx = error.ctx
+    if ctx is not None:
+        typer.echo(ctx.get_usage(), err=True)
+    typer.echo(f"erreur : {usage_error(error)}", err=True)
+    if ctx is not None:
+        typer.echo(f"aide : {ctx.command_path} --help", err=True)
+    sys.exit(2)
+
+
 def main() -> None:
     """Entry point of the ``cae-hub`` script."""
+    from hub.cli_french import install
+
+    install()
     try:
-        app()
+        status = app(standalone_mode=False, prog_name="cae-hub")
+    except UsageError as exc:
+        _usage_error(exc)
+    except typer.Abort:
+        typer.echo("interrompu", err=True)
+        sys.exit(1)
     except CliError as exc:
         typer.echo(f"erreur : {exc}", err=True)
         sys.exit(1)
@@ -223,3 +248,5 @@ def main() -> None:
             f"erreur : la base de données a refusé l'opération ({type(exc).__name__})", err=True
         )
         sys.exit(1)
+    # Without standalone mode, typer.Exit(code) comes back as its code.
+    sys.exit(status if isinstance(status, int) else 0)
