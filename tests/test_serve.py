@@ -7,6 +7,7 @@ registry, accept an admin token issued by the command line, and stop cleanly on 
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -197,3 +198,42 @@ def test_two_workers_on_postgresql_serve_members(tmp_path: Path, http: requests.
             assert stop_server(process) in {0, -signal.SIGTERM}, hub.log_tail()
         assert "Traceback" not in hub.log_tail(), hub.log_tail()
         assert token not in log.read_text(encoding="utf-8", errors="replace")
+
+
+def test_make_run_on_a_taken_port_stops_before_the_demo(tmp_path: Path) -> None:
+    """`make run` checks the port first: a French line, a non-zero exit, no demo loaded."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make absent")
+    repository = Path(__file__).resolve().parents[1]
+    stamp = tmp_path / "installed"
+    stamp.touch()  # newer than pyproject.toml: make installs nothing
+    database = tmp_path / "var" / "hub.sqlite3"
+    env = hub_environment(database)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env["HUB_PORT"] = str(port)
+        env["HUB_DEMO_DIR"] = str(tmp_path / "demo")
+        ran = subprocess.run(  # noqa: S603 - make with fixed arguments
+            [
+                make,
+                "-s",
+                "-C",
+                str(repository),
+                "run",
+                f"STAMP={stamp}",
+                f"BIN={Path(cae_hub_command()[0]).parent}",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert ran.returncode != 0, ran
+    assert f"erreur : le port {port} est déjà pris" in ran.stderr
+    assert "make run" in ran.stderr and "HUB_PORT=" in ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert not database.exists() and not (tmp_path / "demo").exists()
