@@ -3,6 +3,11 @@
 FastAPI's own page loads its assets from a CDN and runs an inline script; this one loads only
 files of the hub, and ``/static/docs.js`` starts Swagger UI with the address of the OpenAPI
 description read from the page.
+
+Vendored: ``swagger-ui-bundle.js`` and ``swagger-ui.css`` of the npm package swagger-ui-dist
+5.35.0 (Apache-2.0, LICENSE and NOTICE beside them), with only their ``sourceMappingURL``
+comment removed (the maps are not shipped). To update: ``npm pack swagger-ui-dist``, copy the
+same two files and the licence files.
 """
 
 from __future__ import annotations
