@@ -23,7 +23,6 @@ run: install
 	$(BIN)/cae-hub serve
 
 serve: install
-	@$(BIN)/cae-hub serve --check-port
 	$(BIN)/cae-hub serve
 
 ## make test : installe puis passe tous les tests (SQLite, et PostgreSQL s'il répond)
