@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
-from typer._click.exceptions import NoArgsIsHelpError, UsageError
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from hub.config import Settings
 from hub.db import ensure_sqlite_folder, make_engine, session_scope
@@ -219,6 +219,11 @@ def main() -> None:
         status = app(standalone_mode=False, prog_name="cae-hub")
     except UsageError as exc:
         _usage_error(exc)
+    except ClickException as exc:  # a file option that cannot be opened…
+        from hub.cli_french import click_error
+
+        typer.echo(f"erreur : {click_error(exc)}", err=True)
+        sys.exit(exc.exit_code)
     except typer.Abort:
         typer.echo("interrompu", err=True)
         sys.exit(1)

@@ -195,3 +195,10 @@ def usage_error(error: click_errors.UsageError) -> str:
             message += f" (options proches : {', '.join(sorted(error.possibilities))})"
         return message
     return _generic(error.message)
+
+
+def click_error(error: click_errors.ClickException) -> str:
+    """The French line of another error Click reports (a file it could not open)."""
+    if isinstance(error, click_errors.FileError):
+        return f"impossible d'ouvrir « {error.ui_filename} » : {error.message}"
+    return _generic(error.message)
