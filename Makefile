@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## make run : installe, prépare la base SQLite sous ./var, charge la démo et sert le hub
+## (port 8000, ou celui de HUB_PORT : HUB_PORT=8001 make run). Ctrl+C l'arrête.
 run: install
+	@$(BIN)/cae-hub serve --check-port
 	$(BIN)/cae-hub demo
 	$(BIN)/cae-hub serve
 
@@ -40,5 +42,6 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
+## make clean : remet à zéro (base, démo et journaux sous ./var, environnement .venv)
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -9,13 +9,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from hub.config import Settings
 from hub.db import ensure_sqlite_folder, make_engine, session_scope
@@ -95,32 +96,72 @@ def db_current() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Adresse d'écoute")] = None,
-    port: Annotated[int | None, typer.Option(help="Port d'écoute", min=1, max=65535)] = None,
+    host: Annotated[str | None, typer.Option(help="Adresse d'écoute (HUB_HOST)")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port d'écoute (HUB_PORT)", min=1, max=65535)
+    ] = None,
     migrate: Annotated[bool, typer.Option(help="Appliquer les migrations au démarrage")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Processus servant les requêtes (PostgreSQL seulement au-delà de 1 ; "
+            "en production, un par cœur)",
+            min=1,
+        ),
+    ] = 1,
+    check_port: Annotated[
+        bool,
+        typer.Option(
+            "--check-port",
+            help="Vérifier seulement que le port est libre, sans rien servir",
+        ),
+    ] = False,
 ) -> None:
-    """Servir le hub (les migrations sont appliquées d'abord)."""
+    """Servir le hub (les migrations sont appliquées d'abord, une seule fois)."""
+    from hub.serving import ServeRefused, check_workers
+    from hub.serving import check_port as port_check
+
+    settings = load_settings()
+    address, number = host or settings.host, port or settings.port
+    try:
+        check_workers(settings, workers)
+        port_check(address, number)
+    except ServeRefused as exc:
+        fail(str(exc))
+    if check_port:
+        return
+    _serve(settings, address, number, migrate=migrate, workers=workers)
+
+
+def _serve(settings: Settings, host: str, port: int, *, migrate: bool, workers: int) -> None:
     import uvicorn
 
+    from hub.logs import configure_logging
     from hub.main import create_app
     from hub.migrate import upgrade
     from hub.server import HubHttpProtocol
+    from hub.serving import APP_FACTORY
 
-    settings = load_settings()
     engine = open_engine(settings)
     if migrate:
         upgrade(engine)
-    application = create_app(settings, engine=engine)
-    uvicorn.run(
-        application,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        http=HubHttpProtocol,
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "http": HubHttpProtocol,
         # X-Forwarded-For/-Proto only from HUB_TRUSTED_PROXIES (never uvicorn's default list).
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=[str(network) for network in settings.trusted_proxies] or None,
-    )
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": [str(network) for network in settings.trusted_proxies] or None,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings, engine=engine), **common)
+        return
+    # Each worker imports the factory and builds its own app (and engine) from the same
+    # environment; the parent only supervises them.
+    engine.dispose()
+    configure_logging(settings)
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, **common)
 
 
 def _register_subcommands() -> None:
@@ -155,10 +196,39 @@ def _one_line(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _usage_error(error: UsageError) -> NoReturn:
+    """A usage error in French: the usage line, the error, where the help is; exit 2."""
+    from hub.cli_french import usage_error
+
+    if isinstance(error, NoArgsIsHelpError):
+        typer.echo(error.message, err=True)
+        sys.exit(2)
+    ctx = error.ctx
+    if ctx is not None:
+        typer.echo(ctx.get_usage(), err=True)
+    typer.echo(f"erreur : {usage_error(error)}", err=True)
+    if ctx is not None:
+        typer.echo(f"aide : {ctx.command_path} --help", err=True)
+    sys.exit(2)
+
+
 def main() -> None:
     """Entry point of the ``cae-hub`` script."""
+    from hub.cli_french import install
+
+    install()
     try:
-        app()
+        status = app(standalone_mode=False, prog_name="cae-hub")
+    except UsageError as exc:
+        _usage_error(exc)
+    except ClickException as exc:  # a file option that cannot be opened…
+        from hub.cli_french import click_error
+
+        typer.echo(f"erreur : {click_error(exc)}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("interrompu", err=True)
+        sys.exit(1)
     except CliError as exc:
         typer.echo(f"erreur : {exc}", err=True)
         sys.exit(1)
@@ -185,3 +255,5 @@ def main() -> None:
             f"erreur : la base de données a refusé l'opération ({type(exc).__name__})", err=True
         )
         sys.exit(1)
+    # Without standalone mode, typer.Exit(code) comes back as its code.
+    sys.exit(status if isinstance(status, int) else 0)

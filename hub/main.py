@@ -15,6 +15,7 @@ import hub
 from hub.admission import Admission
 from hub.config import Settings, get_settings
 from hub.db import database_reachable, make_engine, session_factory
+from hub.docs.endpoints import mount_docs
 from hub.errors import install_error_handlers, problem_responses
 from hub.guards import InputGuard
 from hub.indicators import endpoints as indicators
@@ -77,6 +78,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         ),
         version=hub.__version__,
         lifespan=lifespan,
+        # /docs is hub.docs' page (assets from the package, strict CSP); ReDoc needs a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -112,5 +116,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(members.router)
     app.include_router(indicators.router)
     app.include_router(stats.router)
+    mount_docs(app)
     mount_dashboard(app)
     return app

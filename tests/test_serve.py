@@ -6,7 +6,12 @@ registry, accept an admin token issued by the command line, and stop cleanly on 
 
 from __future__ import annotations
 
+import re
+import shutil
 import signal
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +19,16 @@ import pytest
 import requests
 from sqlalchemy import create_engine
 
-from hub.demo.server import stop_server
+from hub.demo.server import HubDidNotStart, free_port, stop_server, wait_until_healthy
 from hub.migrate import current_revision, head_revision
-from tests.served import RunningHub, plain_session, start_hub
+from tests.databases import fresh_database, postgres_url
+from tests.served import (
+    RunningHub,
+    cae_hub_command,
+    hub_environment,
+    plain_session,
+    start_hub,
+)
 
 
 @pytest.fixture
@@ -73,3 +85,155 @@ def test_serve_migrates_answers_and_stops_cleanly(
     assert "Application shutdown complete" in log, log
     assert admin_token not in log
     assert "Traceback" not in log, log
+
+
+def _serve(env: dict[str, str], workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [*cae_hub_command(), "serve", *args],
+        env=env,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_serve_on_a_taken_port_says_how_to_choose_another(tmp_path: Path) -> None:
+    env = hub_environment(tmp_path / "hub.sqlite3")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args in (["--port", str(port)], ["--port", str(port), "--check-port"]):
+            refused = _serve(env, tmp_path, "--host", "127.0.0.1", *args)
+            assert refused.returncode == 1, refused
+            lines = refused.stderr.strip().splitlines()
+            assert len(lines) == 1, refused.stderr
+            assert f"le port {port} est déjà pris" in lines[0]
+            assert "HUB_PORT=" in lines[0] and "make run" in lines[0]
+            assert "Traceback" not in refused.stderr and "error" not in refused.stderr.lower()
+        # HUB_PORT is the setting `make run` passes on.
+        refused = _serve({**env, "HUB_PORT": str(port)}, tmp_path, "--check-port")
+        assert refused.returncode == 1 and f"le port {port}" in refused.stderr
+    # Nothing was served nor migrated: the database file was never created.
+    assert not (tmp_path / "hub.sqlite3").exists()
+
+
+def test_check_port_on_a_free_port_succeeds_without_serving(tmp_path: Path) -> None:
+    env = hub_environment(tmp_path / "hub.sqlite3")
+    checked = _serve(
+        env, tmp_path, "--host", "127.0.0.1", "--port", str(free_port()), "--check-port"
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout == "" and checked.stderr == ""
+
+
+def test_several_workers_are_refused_on_sqlite(tmp_path: Path) -> None:
+    env = hub_environment(tmp_path / "hub.sqlite3")
+    refused = _serve(env, tmp_path, "--workers", "2", "--port", str(free_port()))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("erreur : --workers 2 refusé sur SQLite"), refused.stderr
+    assert "PostgreSQL" in refused.stderr and "Traceback" not in refused.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(postgres_url() is None, reason="PostgreSQL injoignable")
+def test_two_workers_on_postgresql_serve_members(tmp_path: Path, http: requests.Session) -> None:
+    with fresh_database("postgresql", tmp_path, migrate=False) as engine:
+        url = engine.url.render_as_string(hide_password=False)
+        engine.dispose()
+        env = {**hub_environment(tmp_path / "unused.sqlite3"), "HUB_DATABASE_URL": url}
+        port = free_port()
+        log = tmp_path / "serve.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
+                [*cae_hub_command(), "serve", "--workers", "2", "--port", str(port)],
+                env=env,
+                cwd=tmp_path,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        hub = RunningHub(process, f"http://127.0.0.1:{port}", env, tmp_path, log, tmp_path)
+        try:
+            try:
+                wait_until_healthy(process, hub.base_url, log)
+            except HubDidNotStart as exc:
+                pytest.fail(f"{exc}\n{hub.log_tail()}")
+            added = hub.cli(
+                "members", "add", "--name", "Coop'Bâtir", "--siren", "832451967",
+                "--region", "75", "--departements", "33", "--trades", "43.21A",
+                "--email", "contact@coop.example",
+            )  # fmt: skip
+            assert added.returncode == 0, added.stderr
+            issued = hub.cli("tokens", "issue", "--member", "832451967", "--label", "tests")
+            assert issued.returncode == 0, issued.stderr
+            found = re.search(r"conservez-le\) : (caeh_\S+)", issued.stdout)
+            assert found, issued.stdout
+            token = found.group(1)
+
+            # Both workers started, each its own process building its own app.
+            pids = set(re.findall(r"Started server process \[(\d+)\]", hub.log_tail()))
+            for _ in range(60):
+                if len(pids) == 2:
+                    break
+                time.sleep(0.5)
+                pids = set(re.findall(r"Started server process \[(\d+)\]", hub.log_tail()))
+            assert len(pids) == 2, hub.log_tail()
+            assert str(process.pid) not in pids
+
+            # Fresh connections, spread by the kernel over the two processes: all answered.
+            for _ in range(20):
+                with plain_session() as fresh:
+                    health = fresh.get(f"{hub.base_url}/healthz", timeout=10)
+                    assert health.status_code == 200, health.text
+                    me = fresh.get(
+                        f"{hub.base_url}/v1/me",
+                        headers={"Authorization": f"Bearer {token}"},
+                        timeout=10,
+                    )
+                    assert me.status_code == 200, me.text
+                    assert me.json()["role"] == "member"
+        finally:
+            assert stop_server(process) in {0, -signal.SIGTERM}, hub.log_tail()
+        assert "Traceback" not in hub.log_tail(), hub.log_tail()
+        assert token not in log.read_text(encoding="utf-8", errors="replace")
+
+
+def test_make_run_on_a_taken_port_stops_before_the_demo(tmp_path: Path) -> None:
+    """`make run` checks the port first: a French line, a non-zero exit, no demo loaded."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make absent")
+    repository = Path(__file__).resolve().parents[1]
+    stamp = tmp_path / "installed"
+    stamp.touch()  # newer than pyproject.toml: make installs nothing
+    database = tmp_path / "var" / "hub.sqlite3"
+    env = hub_environment(database)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env["HUB_PORT"] = str(port)
+        env["HUB_DEMO_DIR"] = str(tmp_path / "demo")
+        ran = subprocess.run(  # noqa: S603 - make with fixed arguments
+            [
+                make,
+                "-s",
+                "-C",
+                str(repository),
+                "run",
+                f"STAMP={stamp}",
+                f"BIN={Path(cae_hub_command()[0]).parent}",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert ran.returncode != 0, ran
+    assert f"erreur : le port {port} est déjà pris" in ran.stderr
+    assert "make run" in ran.stderr and "HUB_PORT=" in ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert not database.exists() and not (tmp_path / "demo").exists()

@@ -35,6 +35,7 @@ tokens_app = typer.Typer(help="Jetons d'accès à l'API.", no_args_is_help=True)
 staff_app = typer.Typer(help="Comptes de l'équipe de la fédération.", no_args_is_help=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON")]
+SirenArgument = Annotated[str, typer.Argument(help="SIREN de la CAE (9 chiffres)")]
 PasswordFileOption = Annotated[
     Path | None, typer.Option(help="Fichier contenant le mot de passe (sinon, tiré au sort)")
 ]
@@ -171,7 +172,7 @@ def members_list(
 
 
 @members_app.command("show")
-def members_show(siren: str, as_json: JsonOption = False) -> None:
+def members_show(siren: SirenArgument, as_json: JsonOption = False) -> None:
     """Afficher une CAE membre."""
     with unit_of_work() as session:
         member = MemberPublic.model_validate(member_service.get_by_siren(session, siren))
@@ -184,7 +185,7 @@ def members_show(siren: str, as_json: JsonOption = False) -> None:
 
 
 @members_app.command("deactivate")
-def members_deactivate(siren: str) -> None:
+def members_deactivate(siren: SirenArgument) -> None:
     """Désactiver une CAE membre : ses jetons cessent de fonctionner, son historique reste."""
     with unit_of_work() as session:
         member = member_service.deactivate(session, siren)
@@ -207,7 +208,10 @@ def tokens_issue(
     staff: Annotated[str | None, typer.Option(help="Adresse du compte d'équipe titulaire")] = None,
     label: Annotated[str, typer.Option(help="Libellé (ex. « synchro nocturne »)")] = "jeton",
     scope: Annotated[list[Scope] | None, typer.Option(help="Droit accordé (répétable)")] = None,
-    expires_in_days: Annotated[int | None, typer.Option(min=1, max=3650)] = None,
+    expires_in_days: Annotated[
+        int | None,
+        typer.Option(min=1, max=3650, help="Jours de validité (sans cette option : sans échéance)"),
+    ] = None,
 ) -> None:
     """Émettre un jeton : il est affiché une seule fois."""
     if (member is None) == (staff is None):

@@ -1,0 +1,1 @@
+"""The API documentation page: Swagger UI served from the package, nothing from elsewhere."""
