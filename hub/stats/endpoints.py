@@ -12,7 +12,14 @@ from hub.errors import problem_responses
 from hub.members.auth import CurrentMember, CurrentPrincipal, StaffOnly, require_scope
 from hub.members.models import Scope
 from hub.stats.exports import MEDIA_TYPES, export_table
-from hub.stats.schemas import Completeness, Preview, PublicationSummary, Series, StatsTable
+from hub.stats.schemas import (
+    Completeness,
+    Preview,
+    PublicationPreview,
+    PublicationSummary,
+    Series,
+    StatsTable,
+)
 from hub.stats.service import stats_service
 
 router = APIRouter(
@@ -26,6 +33,13 @@ IndicatorQuery = Annotated[str, Query(max_length=40, description="Code de l'indi
 PeriodQuery = Annotated[str, Query(max_length=20, description="2026-S1, 2026-S2 ou 2026")]
 ByQuery = Annotated[
     str | None, Query(max_length=60, description="Une ou deux dimensions : trade,sex")
+]
+KeepEarlier = Annotated[
+    bool,
+    Query(
+        description="Republication : une cellule qu'il faudrait masquer mais qu'une "
+        "publication antérieure montrait garde sa valeur antérieure (signalée)"
+    ),
 ]
 DraftQuery = Annotated[
     bool, Query(description="Chiffres provisoires, non publiés (équipe seulement)")
@@ -150,7 +164,33 @@ def publish(
     staff: StaffOnly,
     session: SessionDep,
     period: Annotated[str, Path(max_length=20)],
+    keep_earlier: KeepEarlier = True,
 ) -> PublicationSummary:
     return stats_service.publish(
-        session, period_text=period, staff=staff, settings=request.app.state.settings
+        session,
+        period_text=period,
+        staff=staff,
+        settings=request.app.state.settings,
+        keep_earlier=keep_earlier,
+    )
+
+
+@router.get(
+    "/publications/{period}/preview",
+    summary="Avant de publier : ce que le secret statistique masquerait, et ce que coûtent "
+    "les publications antérieures de la période",
+    dependencies=[Depends(require_scope(Scope.STATS_PUBLISH))],
+)
+def publication_preview(
+    request: Request,
+    staff: StaffOnly,
+    session: SessionDep,
+    period: Annotated[str, Path(max_length=20)],
+    keep_earlier: KeepEarlier = True,
+) -> PublicationPreview:
+    return stats_service.publication_preview(
+        session,
+        period_text=period,
+        settings=request.app.state.settings,
+        keep_earlier=keep_earlier,
     )
