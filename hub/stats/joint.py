@@ -340,16 +340,19 @@ class _System:
             for k in (2, 3, 4, 6):
                 if _whole(k * x) and bool(np.all(k * x >= lower - _TOL)):
                     return np.asarray(np.round(k * x), dtype=np.float64)
-            exact = milp(
-                costs,
-                constraints=LinearConstraint(matrix, rhs, rhs),
-                integrality=np.ones(len(costs)),
-                bounds=Bounds(lower, np.full(len(lower), np.inf)),
-                options={"time_limit": _MILP_SECONDS},
-            )
-            if exact.x is None:
-                return None
-            x = np.round(exact.x)
+            for seconds in (_MILP_SECONDS, 40 * _MILP_SECONDS):
+                exact = milp(
+                    costs,
+                    constraints=LinearConstraint(matrix, rhs, rhs),
+                    integrality=np.ones(len(costs)),
+                    bounds=Bounds(lower, np.full(len(lower), np.inf)),
+                    options={"time_limit": seconds},
+                )
+                if exact.x is not None:
+                    return np.asarray(np.round(exact.x), dtype=np.float64)
+                if exact.status != 1:  # not a time limit: no whole certificate exists
+                    return None
+            return None
         return x
 
     def _costs(self, hidden: set[CellId]) -> NDArray[np.float64]:
