@@ -178,6 +178,12 @@ class _System:
                 terms += [(self.index[(g, c)], -1.0) for c in children if (g, c) in self.index]
                 rows.append(terms)
         nv, nq = len(z), len(self.new_cells)
+        # One publication alone: a part is its cell, so the change of each cell is written
+        # directly as (up, down), half the variables and no linking rows.
+        self.compact = len(self.groups) == 1 and self.var_cell == self.new_cells
+        self.compact_static = _matrix(
+            [[*terms, *((nv + v, -c) for v, c in terms)] for terms in rows], 2 * nv
+        )
         for k, rel in enumerate(releases[:-1]):
             hidden = rel.hidden or frozenset()
             members = [g for g in range(len(self.groups)) if k in in_release[g]]
@@ -315,45 +321,70 @@ class _System:
         return all(y[v] >= self.floor_at(v, need.readers) - scale for v in below)
 
     def solve(self, need: _Need, hidden: set[CellId]) -> NDArray[np.float64] | None:
-        """A certificate for ``need`` at least cost, or ``None`` if none exists."""
+        """A certificate for ``need`` at least cost, or ``None`` if none exists, laid out as
+        (parts' changes, cells' rises, cells' falls)."""
         secret = self.secrets[need.secret]
-        row = np.zeros(self.nv + 2 * self.nq)
-        row[secret.terms] = 1.0
-        matrix = vstack([self.static, csr_matrix(row)], format="csr")
+        floor = self.floor(need.readers)
+        cost = self._costs(hidden)
+        if self.compact:
+            nv = self.nv
+            row = np.zeros(2 * nv)
+            row[secret.terms] = 1.0
+            row[[nv + t for t in secret.terms]] = -1.0
+            matrix = vstack([self.compact_static, csr_matrix(row)], format="csr")
+            costs = np.concatenate((cost, cost))
+            lower = np.zeros(2 * nv)
+            upper = np.concatenate((np.full(nv, np.inf), -np.minimum(floor, 0.0)))
+        else:
+            row = np.zeros(self.nv + 2 * self.nq)
+            row[secret.terms] = 1.0
+            matrix = vstack([self.static, csr_matrix(row)], format="csr")
+            costs = np.concatenate((np.zeros(self.nv), cost, cost))
+            lower = np.concatenate((floor, np.zeros(2 * self.nq)))
+            upper = np.full(len(lower), np.inf)
         rhs = np.zeros(matrix.shape[0])
         rhs[-1] = need.sign * need.amount
-        costs = np.concatenate((np.zeros(self.nv), self._costs(hidden), self._costs(hidden)))
-        lower = np.concatenate((self.floor(need.readers), np.zeros(2 * self.nq)))
-        result = linprog(
-            costs,
-            A_eq=matrix,
-            b_eq=rhs,
-            bounds=list(zip(lower, [None] * len(lower), strict=True)),
-            method="highs",
-        )
+        x = self._optimum(costs, matrix, rhs, lower, upper)
+        if x is None or not self.compact:
+            return x
+        rise, fall = x[: self.nv], x[self.nv :]
+        return np.concatenate((rise - fall, rise, fall))
+
+    def _optimum(
+        self,
+        costs: NDArray[np.float64],
+        matrix: csr_matrix,
+        rhs: NDArray[np.float64],
+        lower: NDArray[np.float64],
+        upper: NDArray[np.float64],
+    ) -> NDArray[np.float64] | None:
+        bounds = [(lo, None if math.isinf(hi) else hi) for lo, hi in zip(lower, upper, strict=True)]
+        result = linprog(costs, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
         if result.status != 0:
             return None
         x: NDArray[np.float64] = result.x
-        if self.kind == "persons" and not _whole(x):
-            # A fractional vertex is often a fraction of a whole certificate: a multiple
-            # moves the secret further, which is as good, if it keeps every floor.
-            for k in (2, 3, 4, 6):
-                if _whole(k * x) and bool(np.all(k * x >= lower - _TOL)):
-                    return np.asarray(np.round(k * x), dtype=np.float64)
-            for seconds in (_MILP_SECONDS, 40 * _MILP_SECONDS):
-                exact = milp(
-                    costs,
-                    constraints=LinearConstraint(matrix, rhs, rhs),
-                    integrality=np.ones(len(costs)),
-                    bounds=Bounds(lower, np.full(len(lower), np.inf)),
-                    options={"time_limit": seconds},
-                )
-                if exact.x is not None:
-                    return np.asarray(np.round(exact.x), dtype=np.float64)
-                if exact.status != 1:  # not a time limit: no whole certificate exists
-                    return None
-            return None
-        return x
+        if self.kind != "persons" or _whole(x):
+            return x
+        # A fractional vertex is often a fraction of a whole certificate: a multiple moves
+        # the secret further, which is as good, if it keeps every bound.
+        for k in (2, 3, 4, 6):
+            if _whole(k * x) and bool(
+                np.all(k * x >= lower - _TOL) and np.all(k * x <= upper + _TOL)
+            ):
+                return np.asarray(np.round(k * x), dtype=np.float64)
+        for seconds in (_MILP_SECONDS, 40 * _MILP_SECONDS):
+            exact = milp(
+                costs,
+                constraints=LinearConstraint(matrix, rhs, rhs),
+                integrality=np.ones(len(costs)),
+                bounds=Bounds(lower, upper),
+                options={"time_limit": seconds},
+            )
+            if exact.x is not None:
+                return np.asarray(np.round(exact.x), dtype=np.float64)
+            if exact.status != 1:  # not a time limit: no whole certificate exists
+                return None
+        return None
 
     def _costs(self, hidden: set[CellId]) -> NDArray[np.float64]:
         values = np.array([self.totals[c][-1] for c in self.new_cells])

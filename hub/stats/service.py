@@ -176,6 +176,12 @@ class StatsService:
             stored = self._stored_tables(repository, period, publication, parsed)
             if stored is not None:
                 return stored
+        if any("region" in by for _, by in parsed):
+            raise ValidationFailed(
+                "La ventilation par région n'existe que pour les semestres publiés : choisissez "
+                "les départements, ou un semestre publié.",
+                errors=[ErrorItem("query.by", "région : semestres publiés seulement")],
+            )
         source = self._source(repository, period, publication, draft=draft, settings=settings)
         assert source is not None
         reports, publication, rules = source
@@ -250,7 +256,7 @@ class StatsService:
                     points.append(SeriesPoint(period=str(period), table=stored[0]))
                     continue
             source = self._source(repository, period, publication, draft=draft, settings=settings)
-            if source is None:
+            if source is None or "region" in by:
                 points.append(SeriesPoint(period=str(period), table=None))
                 continue
             reports, publication, rules = source

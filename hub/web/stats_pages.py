@@ -112,7 +112,7 @@ def coarser_suggestion(
     """When most of ``table`` is secret, the coarser breakdown that publishes most of its
     cells, if it publishes more (read from the same stored pattern)."""
     share = published_share(table)
-    if share is None or share >= _MOSTLY_SECRET:
+    if table.source.status != "published" or share is None or share >= _MOSTLY_SECRET:
         return None
     best: tuple[float, tuple[str, ...]] | None = None
     for dims in coarser_breakdowns(table.by):

@@ -100,3 +100,22 @@ def test_a_late_member_is_not_revealed_by_the_republication(
         assert all(c["kept_from"] == 1 and c["value"] is not None for c in marked)
         assert bool(marked) == any("publication n° 1" in n for n in body.json()["notes"])
     assert kept >= 0
+
+
+def test_regions_of_live_figures_are_refused_in_french(
+    client: TestClient, session: Session
+) -> None:
+    federation = generate_federation(caes=4, first=PERIOD, semesters=1, seed=2)
+    for cae in federation.caes:
+        member = member_service.create(session, MemberCreate(**cae.profile()))
+        report_service.submit(session, member, PERIOD, report_for(cae, Period.parse(PERIOD)))
+    session.flush()
+    staff = bearer(issue_token(session, staff=create_staff(session)))
+    url = f"/v1/stats?indicator=revenue_eur&period={PERIOD}&by=region"
+    refused = client.get(url + "&draft=true", headers=staff)
+    assert refused.status_code == 422
+    assert "semestres publiés" in refused.json()["detail"]
+    assert client.post(f"/v1/stats/publications/{PERIOD}", headers=staff).status_code == 201
+    regions = client.get(url, headers=staff)
+    assert regions.status_code == 200, regions.text
+    assert any(c["labels"].get("region") for c in regions.json()["cells"])
