@@ -52,9 +52,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp  # type: ignore[import-untyped]
 from scipy.sparse import csr_matrix, vstack  # type: ignore[import-untyped]
 
+from hub.stats.certificates import matrix_of, optimum
 from hub.stats.disclosure import Kind, Reason, Rules, primary_reason
 from hub.stats.lattice import CellId, Lattice
 
@@ -63,7 +63,6 @@ __all__ = ["JointResult", "Release", "protect_jointly", "required_steps"]
 _HIDDEN_COST = 1e-6
 _LEVEL_COST = {0: 1e6, 1: 10.0}
 _TOL = 1e-7
-_MILP_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -181,7 +180,7 @@ class _System:
         # One publication alone: a part is its cell, so the change of each cell is written
         # directly as (up, down), half the variables and no linking rows.
         self.compact = len(self.groups) == 1 and self.var_cell == self.new_cells
-        self.compact_static = _matrix(
+        self.compact_static = matrix_of(
             [[*terms, *((nv + v, -c) for v, c in terms)] for terms in rows], 2 * nv
         )
         for k, rel in enumerate(releases[:-1]):
@@ -194,11 +193,11 @@ class _System:
         for cell, i in self.q_index.items():
             terms = [(self.index[(g, cell)], 1.0) for g in news if (g, cell) in self.index]
             rows.append([*terms, (nv + i, -1.0), (nv + nq + i, 1.0)])
-        self.static = _matrix(rows, nv + 2 * nq)
+        self.static = matrix_of(rows, nv + 2 * nq)
         self.nv, self.nq = nv, nq
         self.in_release = in_release
         self.secrets = self._secrets(new)
-        self.secret_matrix = _matrix(
+        self.secret_matrix = matrix_of(
             [[(t, 1.0) for t in secret.terms] for secret in self.secrets], nv
         )
 
@@ -344,47 +343,11 @@ class _System:
             upper = np.full(len(lower), np.inf)
         rhs = np.zeros(matrix.shape[0])
         rhs[-1] = need.sign * need.amount
-        x = self._optimum(costs, matrix, rhs, lower, upper)
+        x = optimum(costs, matrix, rhs, lower, upper, whole=self.kind == "persons")
         if x is None or not self.compact:
             return x
         rise, fall = x[: self.nv], x[self.nv :]
         return np.concatenate((rise - fall, rise, fall))
-
-    def _optimum(
-        self,
-        costs: NDArray[np.float64],
-        matrix: csr_matrix,
-        rhs: NDArray[np.float64],
-        lower: NDArray[np.float64],
-        upper: NDArray[np.float64],
-    ) -> NDArray[np.float64] | None:
-        bounds = [(lo, None if math.isinf(hi) else hi) for lo, hi in zip(lower, upper, strict=True)]
-        result = linprog(costs, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
-        if result.status != 0:
-            return None
-        x: NDArray[np.float64] = result.x
-        if self.kind != "persons" or _whole(x):
-            return x
-        # A fractional vertex is often a fraction of a whole certificate: a multiple moves
-        # the secret further, which is as good, if it keeps every bound.
-        for k in (2, 3, 4, 6):
-            if _whole(k * x) and bool(
-                np.all(k * x >= lower - _TOL) and np.all(k * x <= upper + _TOL)
-            ):
-                return np.asarray(np.round(k * x), dtype=np.float64)
-        for seconds in (_MILP_SECONDS, 40 * _MILP_SECONDS):
-            exact = milp(
-                costs,
-                constraints=LinearConstraint(matrix, rhs, rhs),
-                integrality=np.ones(len(costs)),
-                bounds=Bounds(lower, upper),
-                options={"time_limit": seconds},
-            )
-            if exact.x is not None:
-                return np.asarray(np.round(exact.x), dtype=np.float64)
-            if exact.status != 1:  # not a time limit: no whole certificate exists
-                return None
-        return None
 
     def _costs(self, hidden: set[CellId]) -> NDArray[np.float64]:
         values = np.array([self.totals[c][-1] for c in self.new_cells])
@@ -401,17 +364,6 @@ class _System:
         moved = x[self.nv : self.nv + self.nq] + x[self.nv + self.nq :]
         scale = _TOL * max(1.0, float(np.abs(x).max()))
         return [self.new_cells[i] for i in np.flatnonzero(moved > scale)]
-
-
-def _whole(x: NDArray[np.float64]) -> bool:
-    return bool(np.abs(x - np.round(x)).max(initial=0.0) <= 1e-6)
-
-
-def _matrix(rows: list[list[tuple[int, float]]], width: int) -> csr_matrix:
-    data = [v for row in rows for _, v in row]
-    columns = [c for row in rows for c, _ in row]
-    lines = [i for i, row in enumerate(rows) for _ in row]
-    return csr_matrix((data, (lines, columns)), shape=(len(rows), width))
 
 
 def protect_jointly(
