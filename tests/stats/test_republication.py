@@ -119,3 +119,14 @@ def test_regions_of_live_figures_are_refused_in_french(
     regions = client.get(url, headers=staff)
     assert regions.status_code == 200, regions.text
     assert any(c["labels"].get("region") for c in regions.json()["cells"])
+
+
+def test_an_export_says_which_publication_a_kept_value_comes_from() -> None:
+    from hub.stats.export_layout import status
+    from hub.stats.schemas import StatsCell
+
+    cell = StatsCell(
+        dims={}, labels={}, margin=True, value=3.0, contributors=4, suppressed=None, kept_from=1
+    )
+    assert status(cell) == "publiée (valeur de la publication n° 1)"
+    assert status(cell.model_copy(update={"kept_from": None})) == "publiée"
