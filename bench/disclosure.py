@@ -267,7 +267,7 @@ def time_api(
     expected: dict[Spec, ProtectedTable],
 ) -> list[str]:
     """``GET /v1/stats`` once per table on a published period of a fresh SQLite database;
-    the problems found (a pattern other than the one computed in memory)."""
+    the problems found."""
     problems = []
     with temporary_hub() as hub:
         assert disclosure_rules(hub.settings) == RULES
@@ -280,8 +280,14 @@ def time_api(
         )
         headers = bearer(staff_token(hub.engine))
         with TestClient(hub.app) as client:
-            response = client.post(f"/v1/stats/publications/{period}", headers=headers)
+            response, publishing = once(
+                lambda: client.post(f"/v1/stats/publications/{period}", headers=headers)
+            )
             assert response.status_code == 201, response.text
+            print(
+                f"POST /v1/stats/publications/{period} (every table protected together and "
+                f"stored) in {seconds(publishing.median)}."
+            )
             # Warm-up on another table, so that neither timed request pays first-call costs.
             warm = client.get(
                 f"/v1/stats?indicator=exits&period={period}&by=trade", headers=headers
@@ -297,20 +303,17 @@ def time_api(
                 assert response.status_code == 200, response.text
                 body = response.json()
                 hidden = Counter(c["suppressed"] for c in body["cells"] if c["suppressed"])
-                pattern = {
-                    tuple(c["dims"][d] for d in spec.by): c["suppressed"] for c in body["cells"]
-                }
-                same = pattern == {
-                    k: (str(c.reason) if c.reason else None)
-                    for k, c in expected[spec].cells.items()
+                # Published tables are read from the stored whole-publication pattern, which
+                # may hide more than protect() of this table alone (bench.publication).
+                alone = {k for k, c in expected[spec].cells.items() if c.reason is not None}
+                served = {
+                    tuple(c["dims"][d] for d in spec.by) for c in body["cells"] if c["suppressed"]
                 }
                 print(
                     f"GET /v1/stats {spec.label:<32} {timing.describe()}; "
-                    f"{len(body['cells'])} cells, {sum(hidden.values())} hidden; "
-                    f"same pattern as protect() in memory: {'yes' if same else 'NO'}"
+                    f"{len(body['cells'])} cells, {sum(hidden.values())} hidden "
+                    f"({len(served - alone)} more than this table protected alone)"
                 )
-                if not same:
-                    problems.append(f"{spec.label}: the API hides other cells than protect()")
     return problems
 
 
@@ -449,6 +452,9 @@ def main() -> None:
 
     print()
     problems += time_api(federation, period, reports, expected)
+    from bench import publication  # imports this module: not at the top
+
+    publication.main()
     if problems:
         raise SystemExit("; ".join(problems))
 

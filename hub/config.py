@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         lt=1,
         description="Incertitude minimale laissée sur une cellule masquée.",
     )
+    disclosure_group_rare: bool = Field(
+        default=True,
+        description="Regrouper en « autres » les métiers et départements de moins de "
+        "disclosure_min_contributors CAE, à la première publication d'une période.",
+    )
     token_last_used_resolution_s: int = Field(
         default=60,
         ge=0,

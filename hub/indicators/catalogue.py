@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from hub.indicators.dimensions import DERIVED_DIMENSION_LISTS as DERIVED_DIMENSION_LISTS
 from hub.indicators.dimensions import DIMENSION_LISTS as DIMENSION_LISTS
 from hub.indicators.dimensions import DIMENSIONS as DIMENSIONS
 from hub.schemas.service import SchemaRegistry, get_registry
@@ -76,7 +77,12 @@ def load_catalogue(registry: SchemaRegistry, version: str = "latest") -> Catalog
 
 def dimension_title(dim: str) -> str:
     """The French name of a breakdown, as its code list is titled (« Métier »)."""
-    return get_registry().latest(DIMENSION_LISTS[dim]).title
+    return get_registry().latest(code_list_of(dim)).title
+
+
+def code_list_of(dim: str) -> str:
+    """The code list of a breakdown, reported (``trade``) or derived (``region``)."""
+    return DIMENSION_LISTS.get(dim) or DERIVED_DIMENSION_LISTS[dim]
 
 
 @lru_cache(maxsize=1)

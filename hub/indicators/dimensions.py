@@ -24,3 +24,8 @@ DIMENSION_NOUNS = {
     "departement": "département",
     "exit_reason": "motif de sortie",
 }
+
+# Breakdowns the hub derives from reported ones (never sent by a CAE): the region of a
+# département, from the x-region annotation of the département code list.
+DERIVED_DIMENSION_LISTS = {"region": "code-region"}
+DERIVED_DIMENSION_NOUNS = {"region": "région"}

@@ -1,4 +1,9 @@
-"""Disclosure control of the federation's tables (DESIGN.md §6).
+"""Disclosure control of the federation's tables (DESIGN.md §6), one table at a time.
+
+The primary rules here (:func:`primary_reason`) hold everywhere. :func:`protect`, which
+protects one table on its own, serves live figures (staff only) and the publications made
+before whole-publication patterns were stored; a publication now protects every table of the
+period together, and jointly with the period's earlier publications (:mod:`hub.stats.joint`).
 
 A table is the sum over CAEs of one indicator, broken down by 0, 1 or 2 dimensions.
 :func:`protect` hides every cell that would expose one CAE (primary suppression), then enough

@@ -9,12 +9,19 @@ from fastapi.responses import Response
 
 from hub.db import SessionDep
 from hub.errors import API_ERRORS, problem_responses
-from hub.indicators.catalogue import DIMENSIONS, get_catalogue
+from hub.indicators.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS, get_catalogue
 from hub.members.auth import CurrentMember, CurrentPrincipal, StaffOnly, require_scope
 from hub.members.models import Scope
 from hub.periods import PERIOD_PATTERN
 from hub.stats.exports import MEDIA_TYPES, export_table
-from hub.stats.schemas import Completeness, Preview, PublicationSummary, Series, StatsTable
+from hub.stats.schemas import (
+    Completeness,
+    Preview,
+    PublicationPreview,
+    PublicationSummary,
+    Series,
+    StatsTable,
+)
 from hub.stats.service import stats_service
 
 router = APIRouter(
@@ -34,7 +41,7 @@ def _reported_codes(schema: dict[str, Any]) -> None:
     schema["enum"] = sorted(i.code for i in get_catalogue().reported())
 
 
-_DIMENSION = "(" + "|".join(DIMENSIONS) + ")"
+_DIMENSION = "(" + "|".join([*DIMENSIONS, *DERIVED_DIMENSION_LISTS]) + ")"
 # Declared for the document only: the service checks these itself, in French.
 PERIOD = {"pattern": PERIOD_PATTERN}
 IndicatorQuery = Annotated[
@@ -62,6 +69,13 @@ ByQuery = Annotated[
         max_length=60,
         description="Une ou deux dimensions, parmi celles de l'indicateur : trade,sex",
         json_schema_extra={"pattern": f"^{_DIMENSION}(,{_DIMENSION})?$"},
+    ),
+]
+KeepEarlier = Annotated[
+    bool,
+    Query(
+        description="Republication : une cellule qu'il faudrait masquer mais qu'une "
+        "publication antérieure montrait garde sa valeur antérieure (signalée)"
     ),
 ]
 DraftQuery = Annotated[
@@ -188,7 +202,33 @@ def publish(
     staff: StaffOnly,
     session: SessionDep,
     period: Annotated[str, Path(max_length=20, json_schema_extra=PERIOD)],
+    keep_earlier: KeepEarlier = True,
 ) -> PublicationSummary:
     return stats_service.publish(
-        session, period_text=period, staff=staff, settings=request.app.state.settings
+        session,
+        period_text=period,
+        staff=staff,
+        settings=request.app.state.settings,
+        keep_earlier=keep_earlier,
+    )
+
+
+@router.get(
+    "/publications/{period}/preview",
+    summary="Avant de publier : ce que le secret statistique masquerait, et ce que coûtent "
+    "les publications antérieures de la période",
+    dependencies=[Depends(require_scope(Scope.STATS_PUBLISH))],
+)
+def publication_preview(
+    request: Request,
+    staff: StaffOnly,
+    session: SessionDep,
+    period: Annotated[str, Path(max_length=20, json_schema_extra=PERIOD)],
+    keep_earlier: KeepEarlier = True,
+) -> PublicationPreview:
+    return stats_service.publication_preview(
+        session,
+        period_text=period,
+        settings=request.app.state.settings,
+        keep_earlier=keep_earlier,
     )

@@ -24,8 +24,11 @@ SECONDARY = "secret secondaire"
 
 
 def status(cell: StatsCell) -> str:
-    """« publiée », « secret primaire » or « secret secondaire »."""
+    """« publiée », « secret primaire » or « secret secondaire »; a republication's cell
+    that repeats an earlier value says which publication it comes from."""
     if cell.suppressed is None:
+        if cell.kept_from is not None:
+            return f"{PUBLISHED} (valeur de la publication n° {cell.kept_from})"
         return PUBLISHED
     return SECONDARY if cell.suppressed is Reason.SECONDARY else PRIMARY
 

@@ -41,3 +41,26 @@ class PublicationReport(SQLModel, table=True):
     report_id: int = Field(
         sa_column=Column(Integer, ForeignKey("indicator_report.id"), primary_key=True)
     )
+
+
+class PublicationPattern(SQLModel, table=True):
+    """The protected cells of one indicator in a publication, every table of it at once
+    (:mod:`hub.stats.patterns`), computed when staff publish and served as stored.
+
+    ``cells`` maps a cell (``trade=43.21A|sex=F``, ``""`` for the total) to ``[value,
+    contributors, reason, kept_from]``: value and contributors are null when the cell is
+    hidden, ``kept_from`` is the number of the earlier publication whose value is repeated.
+    Cells with no contributor are left out (published zeros). ``codes`` lists each
+    dimension's categories, ``recode`` the grouping of rare categories applied."""
+
+    __tablename__ = "publication_pattern"
+    __table_args__ = (UniqueConstraint("publication_id", "indicator"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    publication_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("publication.id", ondelete="CASCADE"), nullable=False)
+    )
+    indicator: str = Field(max_length=40)
+    codes: dict[str, list[str]] = Field(sa_column=Column(JSON, nullable=False))
+    recode: dict[str, dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
+    cells: dict[str, list[Any]] = Field(sa_column=Column(JSON, nullable=False))

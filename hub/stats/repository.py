@@ -12,10 +12,12 @@ from sqlmodel import Session, col, select
 from hub.indicators.models import IndicatorCell, IndicatorReport
 from hub.indicators.repository import DIM_COLUMNS
 from hub.members.models import Member
-from hub.stats.models import Publication, PublicationReport
+from hub.stats.models import Publication, PublicationPattern, PublicationReport
 
 CellRow = tuple[int, str, dict[str, str], int]
 """member id, dimension set, dimension values, value in hundredths."""
+RevisionCell = tuple[str, int, str, dict[str, str], int]
+"""indicator, revision (report) id, dimension set, dimension values, value in hundredths."""
 
 
 class StatsRepository:
@@ -124,3 +126,65 @@ class StatsRepository:
             .group_by(col(IndicatorReport.member_id))
         )
         return {int(m): when for m, when in self.session.execute(query).all()}
+
+    # -- stored patterns ------------------------------------------------------------------------
+
+    def period_publications(self, period: str) -> list[Publication]:
+        """Every publication of ``period``, oldest first."""
+        query = (
+            select(Publication)
+            .where(Publication.period == period)
+            .order_by(col(Publication.number))
+        )
+        return list(self.session.exec(query).all())
+
+    def patterns(
+        self, publication_id: int, indicators: Collection[str] | None = None
+    ) -> dict[str, PublicationPattern]:
+        """The stored patterns of a publication, by indicator (all, or ``indicators``)."""
+        query = select(PublicationPattern).where(
+            PublicationPattern.publication_id == publication_id
+        )
+        if indicators is not None:
+            query = query.where(col(PublicationPattern.indicator).in_(sorted(indicators)))
+        return {p.indicator: p for p in self.session.exec(query).all()}
+
+    def has_patterns(self, publication_id: int) -> bool:
+        query = (
+            select(PublicationPattern.id)
+            .where(PublicationPattern.publication_id == publication_id)
+            .limit(1)
+        )
+        return self.session.exec(query).first() is not None
+
+    def add_patterns(self, patterns: Sequence[PublicationPattern]) -> None:
+        for pattern in patterns:
+            self.session.add(pattern)
+        self.session.flush()
+
+    def revision_cells(self, report_ids: Sequence[int]) -> list[RevisionCell]:
+        """Every cell of these revisions, each with its revision id."""
+        if not report_ids:
+            return []
+        columns: list[Any] = [
+            IndicatorCell.indicator,
+            IndicatorCell.report_id,
+            IndicatorCell.dim_set,
+            *(getattr(IndicatorCell, name) for name in DIM_COLUMNS),
+            IndicatorCell.value_centi,
+        ]
+        query = select_rows(*columns).where(col(IndicatorCell.report_id).in_(list(report_ids)))
+        found: list[RevisionCell] = []
+        for indicator, report_id, dim_set, *dims, value in self.session.execute(query).all():
+            values = dict(zip(DIM_COLUMNS, dims, strict=True))
+            names = [n for n in dim_set.split(",") if n]
+            found.append(
+                (
+                    str(indicator),
+                    int(report_id),
+                    dim_set,
+                    {n: str(values[n]) for n in names},
+                    int(value),
+                )
+            )
+        return found

@@ -40,6 +40,11 @@ class StatsCell(BaseModel):
     value: float | None = Field(description="Valeur publiée ; null si la cellule est masquée")
     contributors: int | None = Field(description="CAE contributrices (cellules publiées)")
     suppressed: Reason | None = Field(description="Motif de masquage")
+    kept_from: int | None = Field(
+        default=None,
+        description="Numéro de la publication antérieure dont la valeur est reprise (la "
+        "nouvelle valeur révélerait par différence les chiffres d'une CAE)",
+    )
 
 
 class StatsTable(BaseModel):
@@ -49,6 +54,7 @@ class StatsTable(BaseModel):
     source: Source
     rules: RulesInfo
     legend: dict[str, str] = Field(description="Motifs de masquage, en clair")
+    notes: list[str] = Field(default_factory=list, description="Remarques sur le tableau")
     cells: list[StatsCell]
 
 
@@ -96,6 +102,37 @@ class PublicationSummary(BaseModel):
     revised_since_previous: list[str] = Field(
         description="SIREN des CAE dont la révision a changé depuis la publication précédente"
     )
+    protection: list[IndicatorProtection] = Field(
+        default_factory=list, description="Ce que le secret statistique masque, par indicateur"
+    )
+
+
+class IndicatorProtection(BaseModel):
+    indicator: str
+    cells: int = Field(description="Cellules non vides de tous les tableaux de l'indicateur")
+    hidden: int = Field(description="Cellules masquées")
+    hidden_alone: int | None = Field(
+        description="Cellules que la publication masquerait sans publication antérieure"
+    )
+    republication: int = Field(
+        description="Cellules masquées pour qu'aucune différence avec une publication "
+        "antérieure ne révèle les chiffres d'une CAE arrivée ou corrigée depuis"
+    )
+    kept: int = Field(description="Cellules masquées qui reprennent la valeur antérieure")
+
+
+class PublicationPreview(BaseModel):
+    """What publishing now would hide, before staff confirm."""
+
+    period: str
+    number: int = Field(description="Numéro qu'aurait la publication")
+    reports: int
+    earlier: list[int] = Field(description="Publications antérieures protégées conjointement")
+    revised_since_previous: list[str]
+    added_to_secret: int = Field(
+        description="Cellules masquées en plus à cause des publications antérieures"
+    )
+    protection: list[IndicatorProtection]
 
 
 class PreviewCell(BaseModel):

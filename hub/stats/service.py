@@ -9,32 +9,42 @@ are for staff only.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 
 from sqlmodel import Session
 
 from hub.config import Settings
-from hub.db import utcnow
 from hub.errors import ErrorItem, Forbidden, NotFound, ValidationFailed
 from hub.indicators.catalogue import Indicator, get_catalogue
 from hub.indicators.models import IndicatorReport
 from hub.indicators.service import parse_period
 from hub.members.models import Member, StaffAccount
 from hub.periods import Period
+from hub.stats import publishing
 from hub.stats.disclosure import Reason, Rules, reason_label
+from hub.stats.lattice import cell_id
 from hub.stats.models import Publication
+from hub.stats.patterns import own_contributions, table_dims
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import (
     Completeness,
     CompletenessRow,
     Preview,
     PreviewCell,
+    PublicationPreview,
     PublicationSummary,
     Series,
     SeriesPoint,
     StatsTable,
 )
-from hub.stats.tables import Cells, indicator_info, needs, read_cells, table_builder
+from hub.stats.served import pattern_cells
+from hub.stats.tables import (
+    Cells,
+    indicator_info,
+    needs,
+    pattern_codes,
+    read_cells,
+    table_builder,
+)
 from hub.stats.tables import clear_caches as clear_caches
 from hub.stats.tables import gather as gather
 
@@ -70,9 +80,10 @@ def parse_by(text: str | None, indicator: Indicator) -> tuple[str, ...]:
         problems.append("au plus deux dimensions")
     if len(set(dims)) != len(dims):
         problems.append("dimension répétée")
-    refused = [d for d in dims if d not in indicator.dims]
+    offered = table_dims(indicator)
+    refused = [d for d in dims if d not in offered]
     if refused:
-        allowed = ", ".join(indicator.dims) or "aucune"
+        allowed = ", ".join(offered) or "aucune"
         problems.append(
             f"dimension(s) {', '.join(refused)} non disponible(s) pour {indicator.code} "
             f"(possibles : {allowed})"
@@ -156,12 +167,23 @@ class StatsService:
         self._check_draft(draft=draft, staff=staff)
         repository = StatsRepository(session)
         publication = None if draft else repository.latest_publication(str(period))
-        source = self._source(repository, period, publication, draft=draft, settings=settings)
-        if source is None:
+        if publication is None and not draft:
             raise NotFound(
                 f"La période {period} n'est pas encore publiée : ses chiffres seront "
                 "disponibles quand l'équipe de la fédération l'aura publiée."
             )
+        if publication is not None and publication.id is not None:
+            stored = self._stored_tables(repository, period, publication, parsed)
+            if stored is not None:
+                return stored
+        if any("region" in by for _, by in parsed):
+            raise ValidationFailed(
+                "La ventilation par région n'existe que pour les semestres publiés : choisissez "
+                "les départements, ou un semestre publié.",
+                errors=[ErrorItem("query.by", "région : semestres publiés seulement")],
+            )
+        source = self._source(repository, period, publication, draft=draft, settings=settings)
+        assert source is not None
         reports, publication, rules = source
         # One table alone reads its cells only if it is not kept already.
         cells: Cells | None = None
@@ -172,6 +194,26 @@ class StatsService:
             table_builder.table(
                 session, indicator, by, period, reports, publication, rules, cells=cells
             )
+            for indicator, by in parsed
+        ]
+
+    @staticmethod
+    def _stored_tables(
+        repository: StatsRepository,
+        period: Period,
+        publication: Publication,
+        parsed: Sequence[tuple[Indicator, tuple[str, ...]]],
+    ) -> list[StatsTable] | None:
+        """The tables read from the publication's stored patterns; ``None`` for a
+        publication made before patterns were stored (its tables are computed as then)."""
+        assert publication.id is not None
+        codes = {code for indicator, _ in parsed for code in pattern_codes(indicator)}
+        patterns = repository.patterns(publication.id, codes)
+        if not patterns and not repository.has_patterns(publication.id):
+            return None
+        rules = Rules(**publication.rules)
+        return [
+            table_builder.from_patterns(indicator, by, period, publication, patterns, rules)
             for indicator, by in parsed
         ]
 
@@ -208,8 +250,13 @@ class StatsService:
         points = []
         for period in periods:
             publication = published.get(str(period))
+            if publication is not None and publication.id is not None:
+                stored = self._stored_tables(repository, period, publication, [(indicator, by)])
+                if stored is not None:
+                    points.append(SeriesPoint(period=str(period), table=stored[0]))
+                    continue
             source = self._source(repository, period, publication, draft=draft, settings=settings)
-            if source is None:
+            if source is None or "region" in by:
                 points.append(SeriesPoint(period=str(period), table=None))
                 continue
             reports, publication, rules = source
@@ -300,21 +347,23 @@ class StatsService:
                 "ce que la fédération en publiera."
             )
         rules = disclosure_rules(settings)
-        protected = table_builder.protected(session, indicator, by, reports, rules)
-        own = protected.table.cells()
+        pattern = publishing.prospective_patterns(
+            session, period=str(period), settings=settings
+        ).get(indicator.code)
+        own = own_contributions(session, reports[member.id], indicator, pattern)
         cells = []
-        for key, cell in protected.cells.items():
-            mine = own.get(key, {}).get(member.id)
+        for cell in pattern_cells(pattern, indicator, by) if pattern is not None else []:
+            mine = own.get(cell_id(cell.dims.items()))
             if mine is None:
                 continue
             cells.append(
                 PreviewCell(
-                    dims=dict(zip(by, key, strict=True)),
-                    margin=None in key,
+                    dims=cell.dims,
+                    margin=cell.margin,
                     own_value=mine,
-                    shown=cell.reason is None,
-                    suppressed=cell.reason,
-                    reason=reason_label(cell.reason, rules) if cell.reason else None,
+                    shown=cell.suppressed is None,
+                    suppressed=cell.suppressed,
+                    reason=reason_label(cell.suppressed, rules) if cell.suppressed else None,
                 )
             )
         return Preview(
@@ -326,47 +375,30 @@ class StatsService:
         )
 
     def publish(
-        self, session: Session, *, period_text: str, staff: StaffAccount, settings: Settings
+        self,
+        session: Session,
+        *,
+        period_text: str,
+        staff: StaffAccount,
+        settings: Settings,
+        keep_earlier: bool = True,
     ) -> PublicationSummary:
-        period = str(parse_period(period_text))
-        repository = StatsRepository(session)
-        current = repository.current_reports(period)
-        if not current:
-            raise ValidationFailed(
-                f"Aucun rapport reçu pour {period} : rien à publier.",
-                errors=[ErrorItem("path.period", "aucun rapport pour cette période")],
-            )
-        previous = repository.latest_publication(period)
-        before = (
-            repository.published_reports(previous.id)
-            if previous is not None and previous.id is not None
-            else {}
+        return publishing.publish(
+            session,
+            period=str(parse_period(period_text)),
+            staff=staff,
+            settings=settings,
+            keep_earlier=keep_earlier,
         )
-        assert staff.id is not None
-        publication = repository.add_publication(
-            Publication(
-                period=period,
-                number=(previous.number + 1) if previous else 1,
-                published_at=utcnow(),
-                published_by=staff.id,
-                rules=asdict(disclosure_rules(settings)),
-                report_count=len(current),
-            ),
-            [r.id for r in current.values() if r.id is not None],
-        )
-        members = {m.id: m.siren for m in repository.active_members()}
-        revised = sorted(
-            members.get(member_id, str(member_id))
-            for member_id, report in current.items()
-            if previous is not None
-            and (member_id not in before or before[member_id].id != report.id)
-        )
-        return PublicationSummary(
-            period=period,
-            number=publication.number,
-            published_at=publication.published_at,
-            reports=len(current),
-            revised_since_previous=revised,
+
+    def publication_preview(
+        self, session: Session, *, period_text: str, settings: Settings, keep_earlier: bool = True
+    ) -> PublicationPreview:
+        return publishing.publication_preview(
+            session,
+            period=str(parse_period(period_text, where="path.period")),
+            settings=settings,
+            keep_earlier=keep_earlier,
         )
 
 

@@ -29,9 +29,10 @@ from hub.stats.disclosure import (
     protect,
     reason_label,
 )
-from hub.stats.models import Publication
+from hub.stats.models import Publication, PublicationPattern
 from hub.stats.repository import CellRow, StatsRepository
 from hub.stats.schemas import IndicatorInfo, RulesInfo, Source, StatsCell, StatsTable
+from hub.stats.served import is_rate, pattern_cells, rate_cells
 
 Contributions = dict[tuple[str, ...], dict[Hashable, float]]
 # Cells already read for one or several tables, by indicator code.
@@ -239,6 +240,45 @@ class TableBuilder:
             cells=rows,
         )
 
+    def from_patterns(
+        self,
+        indicator: Indicator,
+        by: tuple[str, ...],
+        period: Period,
+        publication: Publication,
+        patterns: Mapping[str, PublicationPattern],
+        rules: Rules,
+    ) -> StatsTable:
+        """A published table read from its publication's stored patterns (no recompute)."""
+        if is_rate(indicator):
+            rows = rate_cells(
+                _pattern(patterns, "associates"), _pattern(patterns, "entrepreneurs"), by
+            )
+        else:
+            rows = pattern_cells(_pattern(patterns, indicator.code), indicator, by)
+        kept = sorted({c.kept_from for c in rows if c.kept_from is not None})
+        notes = [
+            f"Les cellules marquées d'un renvoi reprennent la valeur de la publication n° {n} : "
+            "la nouvelle valeur aurait révélé, par différence, les chiffres d'une CAE arrivée "
+            "ou corrigée depuis."
+            for n in kept
+        ]
+        return StatsTable(
+            indicator=indicator_info(indicator),
+            period=str(period),
+            by=list(by),
+            source=Source(
+                status="published",
+                publication=publication.number,
+                published_at=publication.published_at,
+                members_included=publication.report_count,
+            ),
+            rules=RulesInfo(**asdict(rules)),
+            legend={reason.value: reason_label(reason, rules) for reason in Reason},
+            notes=notes,
+            cells=rows,
+        )
+
     def _rate_cells(
         self,
         session: Session,
@@ -292,6 +332,19 @@ class TableBuilder:
                 )
             )
         return rows
+
+
+def _pattern(patterns: Mapping[str, PublicationPattern], code: str) -> PublicationPattern:
+    """The stored pattern of ``code``; none stored means nobody reported it: all zeros."""
+    found = patterns.get(code)
+    if found is None:
+        return PublicationPattern(publication_id=0, indicator=code, codes={}, recode={}, cells={})
+    return found
+
+
+def pattern_codes(indicator: Indicator) -> list[str]:
+    """The stored patterns a table of ``indicator`` is read from."""
+    return ["associates", "entrepreneurs"] if is_rate(indicator) else [indicator.code]
 
 
 table_builder = TableBuilder()

@@ -16,12 +16,18 @@ from sqlmodel import Session
 
 from hub.config import Settings
 from hub.errors import ErrorItem, NotFound, ValidationFailed
-from hub.indicators.catalogue import DIMENSION_LISTS, Indicator, get_catalogue
+from hub.indicators.catalogue import (
+    DERIVED_DIMENSION_LISTS,
+    DIMENSION_LISTS,
+    Indicator,
+    get_catalogue,
+)
 from hub.indicators.service import parse_period
 from hub.members.models import Member
 from hub.members.service import Principal
 from hub.periods import Period, today
 from hub.stats.models import Publication
+from hub.stats.patterns import table_dims
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import Preview, StatsTable
 from hub.stats.service import disclosure_rules, parse_by, parse_indicator, stats_service
@@ -198,11 +204,12 @@ class DashboardService:
     def check_query(self, indicator: str, by: Sequence[str]) -> tuple[Indicator, tuple[str, ...]]:
         """The indicator and breakdowns asked for, or a 422 naming the field (French)."""
         found = parse_indicator(indicator)
-        refused = [d for d in by if d not in found.dims]
+        offered = table_dims(found)
+        refused = [d for d in by if d not in offered]
         if refused:
             # People read the dimensions' titles, not their codes.
             asked = ", ".join(_dimension_name(d) for d in dict.fromkeys(refused))
-            allowed = ", ".join(_dimension_name(d) for d in found.dims) or "aucune"
+            allowed = ", ".join(_dimension_name(d) for d in offered) or "aucune"
             detail = (
                 f"Ventilation non disponible pour « {found.label} » : {asked} "
                 f"(possibles : {allowed})."
@@ -251,7 +258,8 @@ class DashboardService:
 
 
 def _dimension_name(dim: str) -> str:
-    return dimension_phrase(dim) if dim in DIMENSION_LISTS else f"« {dim[:40]} » (inconnue)"
+    known = dim in DIMENSION_LISTS or dim in DERIVED_DIMENSION_LISTS
+    return dimension_phrase(dim) if known else f"« {dim[:40]} » (inconnue)"
 
 
 def catalogue_choices() -> list[Indicator]:

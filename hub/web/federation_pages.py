@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from hub.db import SessionDep
 from hub.errors import ErrorItem, ValidationFailed
+from hub.indicators.catalogue import get_catalogue
 from hub.members.models import Scope
 from hub.members.service import member_service, member_user_service, token_service
 from hub.schemas.service import get_registry
@@ -126,9 +127,17 @@ def publication_form(
 ) -> Response:
     period = dashboard_service.parse_semester(periode, where="path.periode")
     state = stats_service.completeness(session, period_text=str(period), member=None)
+    # A republication is protected with the earlier ones: staff see its cost first.
+    secret = None
+    if state.publication and any(r.revised_after_publication for r in state.rows):
+        secret = stats_service.publication_preview(
+            session, period_text=str(period), settings=settings_of(request)
+        )
     return render(
         request,
         "publication.html",
+        secret=secret,
+        indicator_labels={i.code: i.label for i in get_catalogue().indicators.values()},
         user=user,
         title=f"Publier le {fr_period(period)}",
         period=str(period),

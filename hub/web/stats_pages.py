@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -76,9 +77,61 @@ def _table(
 
 
 def _dimension_choices() -> list[tuple[str, str]]:
-    from hub.indicators.catalogue import DIMENSIONS
+    from hub.indicators.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS
 
-    return [(d, dimension_title(d)) for d in DIMENSIONS]
+    return [(d, dimension_title(d)) for d in (*DIMENSIONS, *DERIVED_DIMENSION_LISTS)]
+
+
+_MOSTLY_SECRET = 0.5
+
+
+def published_share(table: StatsTable) -> float | None:
+    """Share of the non-empty interior cells that are published (None: no such cell)."""
+    cells = [c for c in table.cells if not c.margin and (c.suppressed is not None or c.value)]
+    if not cells:
+        return None
+    return sum(1 for c in cells if c.suppressed is None) / len(cells)
+
+
+def coarser_breakdowns(dims: Sequence[str]) -> list[tuple[str, ...]]:
+    """Coarser breakdowns to suggest: régions for départements, else one dimension less."""
+    if "departement" in dims:
+        return [tuple("region" if d == "departement" else d for d in dims)]
+    if len(dims) == 2:
+        return [(dims[0],), (dims[1],)]
+    return []
+
+
+def coarser_suggestion(
+    request: Request,
+    user: WebUser,
+    session: Session,
+    table: StatsTable,
+    period: Period,
+) -> dict[str, Any] | None:
+    """When most of ``table`` is secret, the coarser breakdown that publishes most of its
+    cells, if it publishes more (read from the same stored pattern)."""
+    share = published_share(table)
+    if table.source.status != "published" or share is None or share >= _MOSTLY_SECRET:
+        return None
+    best: tuple[float, tuple[str, ...]] | None = None
+    for dims in coarser_breakdowns(table.by):
+        other = _table(request, user, session, table.indicator.code, period, dims)
+        other_share = published_share(other)
+        if other_share is not None and (best is None or other_share > best[0]):
+            best = (other_share, dims)
+    if best is None or best[0] <= share:
+        return None
+    query = urlencode(
+        [("indicateur", table.indicator.code), ("periode", str(period))]
+        + [("par", d) for d in best[1]]
+    )
+    return {
+        "query": query,
+        "label": " et ".join(f"par {dimension_phrase(d)}" for d in best[1]),
+        "share": round(100 * best[0]),
+        "current": round(100 * share),
+    }
 
 
 @router.get("/tableau-de-bord")
@@ -148,6 +201,7 @@ def explorer(
             table = _table(request, user, session, indicator.code, period, dims)
             context.update(table=table, view=table_view(table), chart=table_chart(table))
             context["export_query"] = _export_query(indicator.code, str(period), dims)
+            context["coarser"] = coarser_suggestion(request, user, session, table, period)
         else:
             points = dashboard_service.trend(
                 session,

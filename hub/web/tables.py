@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from hub.indicators.catalogue import DIMENSION_LISTS
+from hub.indicators.catalogue import code_list_of
 from hub.schemas.service import get_registry
 from hub.stats.disclosure import Reason
 from hub.stats.export_layout import dimension_title as dimension_title
 from hub.stats.schemas import IndicatorInfo, Preview, StatsCell, StatsTable
+from hub.stats.served import category_label
 from hub.web.format import NBSP, fr_decimal, fr_eur, fr_int, fr_percent, fr_period
 
 SecretKind = Literal["primary", "secondary"]
@@ -115,7 +116,7 @@ def categories_of(table: StatsTable, dim: str) -> list[tuple[str, str]]:
         code = cell.dims.get(dim)
         if code is not None:
             present[code] = cell.labels.get(dim, code)
-    order = list(get_registry().code_list(DIMENSION_LISTS[dim]))
+    order = list(get_registry().code_list(code_list_of(dim)))
     rank = {code: index for index, code in enumerate(order)}
     return sorted(present.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
 
@@ -184,11 +185,10 @@ class PreviewRow:
 
 def preview_rows(preview: Preview) -> list[PreviewRow]:
     """A member's own cells, each with what the next publication will do with it."""
-    labels = {d: get_registry().code_list(DIMENSION_LISTS[d]) for d in preview.by}
     rows = []
     for cell in preview.cells:
         headers = [
-            TOTAL if cell.dims.get(d) is None else labels[d].get(code, code)
+            TOTAL if cell.dims.get(d) is None else category_label(d, code)
             for d in preview.by
             for code in [cell.dims.get(d) or ""]
         ]

@@ -10,19 +10,19 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import frictionless
 import openpyxl
 import pytest
 from sqlalchemy import Engine
 
-from bench.federation import Federation, generate_federation, report_for
+from bench.federation import Federation, generate_federation
 from hub.db import session_factory
 from hub.periods import Period
-from hub.stats.disclosure import Table
 from hub.stats.exports import (
     content_disposition,
     csv_bytes,
@@ -30,10 +30,14 @@ from hub.stats.exports import (
     export_table,
     xlsx_bytes,
 )
+from hub.stats.lattice import cell_id
+from hub.stats.repository import StatsRepository
 from hub.stats.schemas import StatsCell, StatsTable
-from hub.stats.service import clear_caches, gather, stats_service
+from hub.stats.served import table_keys
+from hub.stats.service import clear_caches, stats_service
 from tests.databases import settings_for
 from tests.factories import create_staff
+from tests.stats.linked import truth
 from tests.stats.tables import load_federation
 
 PERIOD = "2025-S1"
@@ -70,18 +74,13 @@ class Exported:
         ]
 
 
-def _truth(federation: Federation, indicator: str, by: tuple[str, ...], kind: str) -> dict:
-    period = Period.parse(PERIOD)
-    rows = []
-    for cae in federation.caes:
-        for cell in report_for(cae, period)["cells"]:
-            if cell["indicator"] == indicator:
-                dims = cell["dims"]
-                rows.append(
-                    (int(cae.siren), ",".join(sorted(dims)), dims, round(cell["value"] * 100))
-                )
-    table = Table.build(kind, by, gather(rows, kind=kind, by=by, fixed={}))  # type: ignore[arg-type]
-    return {key: sum(parts.values()) for key, parts in table.cells().items()}
+def _truth(
+    federation: Federation, indicator: str, by: tuple[str, ...], recode: Mapping[str, Any]
+) -> dict:
+    """The true value of every cell of the table, as the publication groups categories."""
+    lattice = truth(federation, Period.parse(PERIOD), indicator, recode)
+    codes = {d: lattice.codes.get(d, []) for d in by}
+    return {key: lattice.value(cell_id(zip(by, key, strict=True))) for key in table_keys(by, codes)}
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +110,9 @@ def exported(engine: Engine) -> Iterator[Exported]:
                 )
                 for indicator, by, _ in QUERIES
             }
+            [publication] = StatsRepository(session).period_publications(PERIOD)
+            assert publication.id is not None
+            stored = StatsRepository(session).patterns(publication.id)
             draft = stats_service.table(
                 session,
                 indicator_code="revenue_eur",
@@ -123,7 +125,7 @@ def exported(engine: Engine) -> Iterator[Exported]:
         yield Exported(
             published,
             draft,
-            {(i, by): _truth(federation, i, by, kind) for i, by, kind in QUERIES},
+            {(i, by): _truth(federation, i, by, stored[i].recode) for i, by, _ in QUERIES},
         )
         transaction.rollback()
     clear_caches()

@@ -18,6 +18,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from hub.indicators.catalogue import get_catalogue
+from hub.stats.lattice import build_lattice, cell_id
+from hub.stats.patterns import region_of, table_dims
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import StatsTable
 from hub.stats.service import gather, stats_service
@@ -48,6 +50,7 @@ def _table(
 def hidden_values(session: Session, table: StatsTable) -> list[float]:
     """The true value of every suppressed cell, margins included, from the raw reports."""
     repository = StatsRepository(session)
+    publication = None
     if table.source.status == "published":
         publication = repository.latest_publication(table.period)
         assert publication is not None and publication.id is not None
@@ -55,6 +58,29 @@ def hidden_values(session: Session, table: StatsTable) -> list[float]:
     else:
         reports = repository.current_reports(table.period)
     indicator = get_catalogue().indicators[table.indicator.code]
+    if table.source.status == "published":
+        # Published tables group rare categories as their stored pattern says.
+        assert publication is not None and publication.id is not None
+        recode = repository.patterns(publication.id)[indicator.code].recode
+        scale = 1 if indicator.kind == "persons" else 100
+        lattice = build_lattice(
+            indicator.code,
+            table_dims(indicator),
+            [
+                (report, dim_set, dims, centi // 100 if scale == 1 else centi / 100)
+                for code, report, dim_set, dims, centi in repository.revision_cells(
+                    [r.id for r in reports.values() if r.id is not None]
+                )
+                if code == indicator.code
+            ],
+            region_of=region_of(),
+            recode=recode,
+        )
+        return [
+            lattice.value(cell_id(cell.dims.items()))
+            for cell in table.cells
+            if cell.suppressed is not None
+        ]
     rows = repository.cells([r.id for r in reports.values() if r.id is not None], indicator.code)
     interior = gather(rows, kind=indicator.kind, by=table.by, fixed={})
     truth: dict[tuple[str | None, ...], float] = {}
