@@ -46,6 +46,12 @@ def last_closed_semester() -> Period:
     return Period.last_closed_semester(today())
 
 
+def is_running(period: Period | str) -> bool:
+    """Whether ``period`` has not ended yet (its figures are partial)."""
+    found = Period.parse(period) if isinstance(period, str) else period
+    return found.end >= today()
+
+
 class DashboardService:
     # -- periods ------------------------------------------------------------------------------
 
@@ -68,11 +74,12 @@ class DashboardService:
         return self.chosen_semester(None, self.periods(session, principal))
 
     def chosen_semester(self, text: str | None, offered: Sequence[str]) -> Period:
-        """The semester asked for, else the latest of ``offered`` (latest first), else the
-        last closed one."""
+        """The semester asked for, else the latest closed one of ``offered`` (latest first),
+        else the last closed one: a semester still running is only shown when asked for."""
         if text:
             return self.parse_semester(text)
-        return Period.parse(offered[0]) if offered else last_closed_semester()
+        closed = last_closed_semester()
+        return next((p for p in map(Period.parse, offered) if p <= closed), closed)
 
     def parse_semester(self, text: str | None, *, where: str = "query.periode") -> Period:
         period = parse_period((text or "").strip(), where=where)

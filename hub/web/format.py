@@ -32,6 +32,7 @@ __all__ = [
     "fr_period",
     "fr_period_html",
     "fr_signed_change",
+    "with_unit",
 ]
 
 NNBSP = "\u202f"
@@ -176,3 +177,10 @@ def fr_datetime(moment: datetime | None) -> str:
         return MISSING
     local = _paris(moment)
     return f"{fr_date(local.date())} à {local.hour}{NBSP}h{NBSP}{local.minute:02d}"
+
+
+def with_unit(label: str, unit: str) -> str:
+    """« label (unit) », unless the label already ends with its unit in parentheses."""
+    if not unit or label.rstrip().endswith(f"({unit})"):
+        return label
+    return f"{label} ({unit})"

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from hub.stats.schemas import StatsCell, StatsTable
 from hub.web.charts import bar_chart, line_chart, sparkline
+from hub.web.dashboard import is_running
 from hub.web.format import NBSP, fr_period, fr_signed_change
 from hub.web.overview import Figure, Overview
 from hub.web.tables import (
@@ -31,6 +32,8 @@ from hub.web.tables import (
 )
 
 MAX_SERIES = 6
+RUNNING_LABEL = "en cours, partiel"
+PARTIAL_COMPARISON = "semestre en cours, partiel, comparé à un semestre complet"
 
 
 def _svg(markup: str) -> Markup:
@@ -160,12 +163,13 @@ def trend_table(
     rows = []
     seen: list[StatsCell] = []
     for period, table in points:
+        header = fr_period(period) + (f" ({RUNNING_LABEL})" if is_running(period) else "")
         if table is None or indicator is None:
-            rows.append(RowView(fr_period(period), [CellView("non publié")] * len(columns)))
+            rows.append(RowView(header, [CellView("non publié")] * len(columns)))
             continue
         views = [cell_view(indicator, cell) for cell in cells[period]]
         seen += [c for c in cells[period] if c is not None]
-        rows.append(RowView(fr_period(period), views))
+        rows.append(RowView(header, views))
     tables = [t for _, t in points if t is not None]
     legend = legend_of(tables[-1], seen) if tables else []
     corner = "Semestre" + (f" \\ {dimension_title(by[0])}" if by else "")
@@ -209,6 +213,14 @@ def _change_text(figure: Figure, previous_period: str) -> str:
     return f"{text} {since}"
 
 
+def _change_of(figure: Figure, overview: Overview) -> str:
+    text = _change_text(figure, overview.previous_period)
+    if overview.running and figure.change is not None:
+        # A half semester against a whole one: said, not left for the reader to guess.
+        text += f" ({PARTIAL_COMPARISON})"
+    return text
+
+
 def figure_cards(overview: Overview) -> list[FigureCard]:
     cards = []
     for figure in overview.figures:
@@ -234,7 +246,7 @@ def figure_cards(overview: Overview) -> list[FigureCard]:
                 secret=secret,
                 reason=reason,
                 legend=legend,
-                change=_change_text(figure, overview.previous_period),
+                change=_change_of(figure, overview),
                 sparkline=figure_sparkline(figure),
             )
         )
