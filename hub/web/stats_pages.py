@@ -19,6 +19,7 @@ from hub.stats.schemas import StatsTable
 from hub.stats.service import stats_service
 from hub.web.auth import MemberPage, PageUser, settings_of
 from hub.web.dashboard import catalogue_choices, dashboard_service
+from hub.web.evolution import evolution_points
 from hub.web.format import fr_period
 from hub.web.overview import overview_service
 from hub.web.rendering import PageRoute, page_status, render
@@ -114,6 +115,7 @@ def explorer(
     session: SessionDep,
     query: TableQueryDep,
     vue: str = "tableau",
+    depuis: str | None = None,
 ) -> Response:
     settings = settings_of(request)
     offered = dashboard_service.periods(session, user.principal)
@@ -126,6 +128,7 @@ def explorer(
             "par": query.par,
             "vue": vue,
             "periode": query.periode or "",
+            "depuis": depuis or "",
         },
         "table": None,
         "view": None,
@@ -149,14 +152,18 @@ def explorer(
             context.update(table=table, view=table_view(table), chart=table_chart(table))
             context["export_query"] = _export_query(indicator.code, str(period), dims)
         else:
-            points = dashboard_service.trend(
+            points = evolution_points(
                 session,
                 user.principal,
                 settings,
                 indicator=indicator.code,
-                period=period,
+                end=period,
+                start=depuis,
                 by=dims[:1],
             )
+            context["chosen"]["depuis"] = points[0][0]
+            context["export_query"] = _export_query(indicator.code, str(period), dims[:1])
+            context["export_query"] += f"&depuis={points[0][0]}"
             caption = f"{indicator.label} par semestre" + (
                 f", par {dimension_phrase(dims[0])}" if dims else ""
             )
