@@ -66,12 +66,6 @@ def last_closed_semester() -> Period:
     return Period.last_closed_semester(today())
 
 
-def is_running(period: Period | str) -> bool:
-    """Whether ``period`` has not ended yet (its figures are partial)."""
-    found = Period.parse(period) if isinstance(period, str) else period
-    return found.end >= today()
-
-
 class DashboardService:
     # -- periods ------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup
 
-from hub.periods import PARIS, Period
+from hub.periods import PARIS, Period, today
 
 __all__ = [
     "MINUS",
@@ -32,6 +32,7 @@ __all__ = [
     "fr_period",
     "fr_period_html",
     "fr_signed_change",
+    "is_running",
     "with_unit",
 ]
 
@@ -184,3 +185,9 @@ def with_unit(label: str, unit: str) -> str:
     if not unit or label.rstrip().endswith(f"({unit})"):
         return label
     return f"{label} ({unit})"
+
+
+def is_running(period: Period | str) -> bool:
+    """Whether ``period`` has not ended yet in France: its figures are partial."""
+    found = Period.parse(period) if isinstance(period, str) else period
+    return found.end >= today()

@@ -18,7 +18,8 @@ from hub.stats.disclosure import Reason
 from hub.stats.models import Publication
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import IndicatorInfo, StatsCell, StatsTable
-from hub.web.dashboard import dashboard_service, is_running, semester_window
+from hub.web.dashboard import dashboard_service, semester_window
+from hub.web.format import is_running
 
 TREND_LENGTH = 6
 

@@ -15,8 +15,7 @@ from hub.indicators.catalogue import DIMENSION_LISTS
 from hub.schemas.service import get_registry
 from hub.stats.schemas import IndicatorInfo, StatsCell, StatsTable
 from hub.web.charts import bar_chart, line_chart, sparkline
-from hub.web.dashboard import is_running
-from hub.web.format import MISSING, NBSP, fr_int, fr_period, fr_signed_change
+from hub.web.format import MISSING, NBSP, fr_int, fr_period, fr_signed_change, is_running
 from hub.web.overview import Figure, Overview
 from hub.web.tables import (
     TOTAL,

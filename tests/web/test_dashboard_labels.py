@@ -138,3 +138,13 @@ def test_members_are_listed_in_french_order(
     listed = re.findall(r'<th scope="row"[^>]*>(?:<a[^>]*>)?([^<]+)<', completeness)
     late = [n for n in listed if n in {"Bois Construction", "Éco-Bâtir", "Bâti-Coop"}]
     assert late == ["Bâti-Coop", "Bois Construction", "Éco-Bâtir"], listed
+
+
+def test_the_explorer_says_a_running_semester_is_partial(
+    staff_client: TestClient, session: Session, loaded: Loaded
+) -> None:
+    _report_recent_semesters(session, loaded)
+    running = staff_client.get(f"/statistiques?indicateur=entrepreneurs&periode={RUNNING}").text
+    assert "Semestre en cours : chiffres partiels" in running
+    closed = staff_client.get(f"/statistiques?indicateur=entrepreneurs&periode={CLOSED}").text
+    assert "Semestre en cours" not in closed

@@ -84,6 +84,12 @@ def test_every_member_page_fits_a_phone(member: Visitor) -> None:
     assert not too_wide, too_wide
 
 
+def test_the_login_page_fits_a_phone(visitor: Visitor) -> None:
+    visitor.page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    visitor.page.goto("/connexion")
+    assert _page_width(visitor) <= PHONE["width"], _culprits(visitor)
+
+
 @pytest.mark.parametrize("path", [WIDE_TABLE, WIDE_EVOLUTION], ids=["departements", "evolution"])
 def test_a_wide_table_scrolls_in_its_box_with_first_column_and_header_fixed(
     staff: Visitor, path: str
