@@ -8,7 +8,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.web_e2e.browser import Visitor, shoot
+from tests.web_e2e.browser import SCREENSHOTS, Visitor, shoot
 from tests.web_e2e.dataset import PUBLISHED, TO_PUBLISH, Dataset
 
 PERIOD = PUBLISHED[-1]
@@ -65,6 +65,10 @@ def test_every_staff_page_fits_a_phone(staff: Visitor, dataset: Dataset) -> None
         width = _page_width(staff)
         if width > PHONE["width"]:
             too_wide[path] = (width, _culprits(staff))
+        if path in (WIDE_TABLE, "/tableau-de-bord"):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = "tableau-large" if path == WIDE_TABLE else "tableau-de-bord"
+            page.screenshot(path=SCREENSHOTS / f"{name}-telephone.png", full_page=True)
     assert not too_wide, too_wide
 
 
