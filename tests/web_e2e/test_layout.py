@@ -136,6 +136,8 @@ def test_a_wide_table_prints_in_full_in_landscape(staff: Visitor) -> None:
     first_row = page.locator("#tableau tbody th").first.inner_text().strip()
     last_row = page.locator("#tableau tbody th").last.inner_text().strip()
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "tableau-large-impression.pdf").write_bytes(pdf)
     reader = PdfReader(io.BytesIO(pdf))
     first_page = reader.pages[0]
     assert first_page.mediabox.width > first_page.mediabox.height, "landscape expected"
