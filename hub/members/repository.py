@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
+from hub.collation import french_sorted
 from hub.members.models import ApiToken, Member, MemberUser, StaffAccount
 
 
@@ -29,10 +30,11 @@ class MemberRepository:
         return self.session.exec(select(Member).where(Member.siren == siren)).first()
 
     def list(self, *, include_inactive: bool = False) -> Sequence[Member]:
-        query = select(Member).order_by(col(Member.name), col(Member.id))
+        query = select(Member).order_by(col(Member.id))
         if not include_inactive:
             query = query.where(col(Member.active).is_(True))
-        return self.session.exec(query).all()
+        # French order (accents and case aside), which no database collation gives everywhere.
+        return french_sorted(self.session.exec(query).all(), key=lambda m: m.name)
 
 
 class StaffRepository:

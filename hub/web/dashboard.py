@@ -36,6 +36,7 @@ from hub.web.repository import PeriodRepository
 from hub.web.tables import dimension_phrase
 
 EXPLORER_TREND_LENGTH = 8
+MAX_TREND_LENGTH = 40
 _CACHE_SIZE = 256
 _table_cache: dict[tuple[Any, ...], StatsTable] = {}
 _preview_cache: dict[tuple[Any, ...], Preview] = {}
@@ -45,6 +46,25 @@ def semester_window(period: Period, length: int) -> list[Period]:
     periods = [period]
     while len(periods) < length:
         periods.insert(0, periods[0].previous())
+    return periods
+
+
+def semester_range(start: Period, end: Period) -> list[Period]:
+    """The semesters from ``start`` to ``end``, or a 400 naming ``query.depuis``."""
+    if start > end:
+        raise ValidationFailed(
+            f"Le semestre de début ({fr_period(str(start))}) est postérieur au semestre de "
+            f"fin ({fr_period(str(end))}).",
+            errors=[ErrorItem("query.depuis", "semestre antérieur ou égal à la fin attendu")],
+        )
+    periods = [start]
+    while periods[-1] < end:
+        if len(periods) >= MAX_TREND_LENGTH:
+            raise ValidationFailed(
+                f"L'évolution couvre au plus {MAX_TREND_LENGTH} semestres.",
+                errors=[ErrorItem("query.depuis", f"au plus {MAX_TREND_LENGTH} semestres")],
+            )
+        periods.append(periods[-1].following())
     return periods
 
 
@@ -74,11 +94,12 @@ class DashboardService:
         return self.chosen_semester(None, self.periods(session, principal))
 
     def chosen_semester(self, text: str | None, offered: Sequence[str]) -> Period:
-        """The semester asked for, else the latest of ``offered`` (latest first), else the
-        last closed one."""
+        """The semester asked for, else the latest closed one of ``offered`` (latest first),
+        else the last closed one: a semester still running is only shown when asked for."""
         if text:
             return self.parse_semester(text)
-        return Period.parse(offered[0]) if offered else last_closed_semester()
+        closed = last_closed_semester()
+        return next((p for p in map(Period.parse, offered) if p <= closed), closed)
 
     def parse_semester(self, text: str | None, *, where: str = "query.periode") -> Period:
         period = parse_period((text or "").strip(), where=where)
@@ -233,9 +254,12 @@ class DashboardService:
         period: Period,
         by: Sequence[str] = (),
         length: int = EXPLORER_TREND_LENGTH,
+        start: Period | None = None,
     ) -> list[tuple[str, StatsTable | None]]:
-        """The table of each semester up to ``period``: None where nothing can be shown."""
-        window = semester_window(period, length)
+        """The table of each semester from ``start`` (else ``length`` semesters back) up to
+        ``period``: None where nothing can be shown."""
+        window = semester_range(start, period) if start is not None else None
+        window = window or semester_window(period, length)
         published = StatsRepository(session).publications([str(p) for p in window])
         points: list[tuple[str, StatsTable | None]] = []
         for p in window:

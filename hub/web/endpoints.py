@@ -26,6 +26,7 @@ from hub.web.auth import (
     set_session_cookie,
     settings_of,
 )
+from hub.web.evolution_pages import router as evolution_router
 from hub.web.federation_pages import router as federation_router
 from hub.web.rendering import (
     CSRF_MESSAGE,
@@ -167,6 +168,7 @@ def logout(request: Request, session: SessionDep, user: PageUser, _: CheckedForm
 
 
 router.include_router(stats_router)
+router.include_router(evolution_router)
 router.include_router(federation_router)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from hub.collation import french_key, french_sorted
 from hub.db import SessionDep
 from hub.errors import ErrorItem, ValidationFailed
 from hub.indicators.catalogue import get_catalogue
@@ -53,8 +54,12 @@ def completeness(
             errors=[ErrorItem("query.region", "code INSEE de région attendu")],
         )
     result = stats_service.completeness(session, period_text=str(period), member=None)
-    present = sorted({r.region for r in result.rows}, key=lambda code: regions.get(code, code))
+    present = french_sorted(
+        {r.region for r in result.rows}, key=lambda code: regions.get(code, code)
+    )
     rows = [r for r in result.rows if not region or r.region == region]
+    # Late members first, then in French order of their names.
+    rows.sort(key=lambda r: (r.reported, r.received_at is not None, french_key(r.name)))
     return render(
         request,
         "completeness.html",

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup
 
-from hub.periods import PARIS, Period
+from hub.periods import PARIS, Period, today
 
 __all__ = [
     "MINUS",
@@ -32,6 +32,8 @@ __all__ = [
     "fr_period",
     "fr_period_html",
     "fr_signed_change",
+    "is_running",
+    "with_unit",
 ]
 
 NNBSP = "\u202f"
@@ -176,3 +178,16 @@ def fr_datetime(moment: datetime | None) -> str:
         return MISSING
     local = _paris(moment)
     return f"{fr_date(local.date())} à {local.hour}{NBSP}h{NBSP}{local.minute:02d}"
+
+
+def with_unit(label: str, unit: str) -> str:
+    """« label (unit) », unless the label already ends with its unit in parentheses."""
+    if not unit or label.rstrip().endswith(f"({unit})"):
+        return label
+    return f"{label} ({unit})"
+
+
+def is_running(period: Period | str) -> bool:
+    """Whether ``period`` has not ended yet in France: its figures are partial."""
+    found = Period.parse(period) if isinstance(period, str) else period
+    return found.end >= today()

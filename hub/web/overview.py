@@ -19,6 +19,7 @@ from hub.stats.models import Publication
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import IndicatorInfo, StatsCell, StatsTable
 from hub.web.dashboard import dashboard_service, semester_window
+from hub.web.format import is_running
 
 TREND_LENGTH = 6
 
@@ -88,6 +89,8 @@ class Overview:
     previous_period: str
     figures: list[Figure]
     trend_periods: list[str]
+    running: bool = False
+    """The semester has not ended: its figures are partial."""
 
 
 def _cell(table: StatsTable, by: str | None, category: str | None) -> StatsCell | None:
@@ -177,6 +180,7 @@ class OverviewService:
             previous_period=previous,
             figures=figures,
             trend_periods=[str(p) for p in window if str(p) in by_period],
+            running=is_running(period),
         )
 
 

@@ -20,6 +20,7 @@ from hub.stats.schemas import StatsTable
 from hub.stats.service import stats_service
 from hub.web.auth import MemberPage, PageUser, settings_of
 from hub.web.dashboard import catalogue_choices, dashboard_service
+from hub.web.evolution import evolution_points
 from hub.web.format import fr_period
 from hub.web.overview import overview_service
 from hub.web.rendering import PageRoute, page_status, render
@@ -167,6 +168,7 @@ def explorer(
     session: SessionDep,
     query: TableQueryDep,
     vue: str = "tableau",
+    depuis: str | None = None,
 ) -> Response:
     settings = settings_of(request)
     offered = dashboard_service.periods(session, user.principal)
@@ -179,6 +181,7 @@ def explorer(
             "par": query.par,
             "vue": vue,
             "periode": query.periode or "",
+            "depuis": depuis or "",
         },
         "table": None,
         "view": None,
@@ -203,14 +206,18 @@ def explorer(
             context["export_query"] = _export_query(indicator.code, str(period), dims)
             context["coarser"] = coarser_suggestion(request, user, session, table, period)
         else:
-            points = dashboard_service.trend(
+            points = evolution_points(
                 session,
                 user.principal,
                 settings,
                 indicator=indicator.code,
-                period=period,
+                end=period,
+                start=depuis,
                 by=dims[:1],
             )
+            context["chosen"]["depuis"] = points[0][0]
+            context["export_query"] = _export_query(indicator.code, str(period), dims[:1])
+            context["export_query"] += f"&depuis={points[0][0]}"
             caption = f"{indicator.label} par semestre" + (
                 f", par {dimension_phrase(dims[0])}" if dims else ""
             )

@@ -16,7 +16,7 @@ from hub.stats.disclosure import Reason
 from hub.stats.export_layout import dimension_title as dimension_title
 from hub.stats.schemas import IndicatorInfo, Preview, StatsCell, StatsTable
 from hub.stats.served import category_label
-from hub.web.format import NBSP, fr_decimal, fr_eur, fr_int, fr_percent, fr_period
+from hub.web.format import NBSP, fr_decimal, fr_eur, fr_int, fr_percent, fr_period, with_unit
 
 SecretKind = Literal["primary", "secondary"]
 TOTAL = "Total"
@@ -136,7 +136,7 @@ def table_view(table: StatsTable) -> TableView:
     by = table.by
     index = {tuple(c.dims.get(d) for d in by): c for c in table.cells}
     caption = f"{indicator.label} — {fr_period(table.period)}"
-    unit_column = f"{indicator.label} ({indicator.unit})"
+    unit_column = with_unit(indicator.label, indicator.unit)
     if not by:
         row = RowView(TOTAL, [cell_view(indicator, index.get(()))], margin=True)
         return TableView(caption, "", [unit_column], [row], legend_of(table), True)

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from hub.stats.schemas import StatsCell, StatsTable
+from hub.indicators.catalogue import DIMENSION_LISTS
+from hub.schemas.service import get_registry
+from hub.stats.schemas import IndicatorInfo, StatsCell, StatsTable
 from hub.web.charts import bar_chart, line_chart, sparkline
-from hub.web.format import NBSP, fr_period, fr_signed_change
+from hub.web.format import MISSING, NBSP, fr_int, fr_period, fr_signed_change, is_running
 from hub.web.overview import Figure, Overview
 from hub.web.tables import (
     TOTAL,
@@ -31,6 +33,8 @@ from hub.web.tables import (
 )
 
 MAX_SERIES = 6
+RUNNING_LABEL = "en cours, partiel"
+PARTIAL_COMPARISON = "semestre en cours, partiel, comparé à un semestre complet"
 
 
 def _svg(markup: str) -> Markup:
@@ -106,70 +110,123 @@ def table_chart(table: StatsTable) -> Markup | None:
 def trend_series(
     points: Sequence[tuple[str, StatsTable | None]], by: Sequence[str]
 ) -> tuple[list[tuple[str | None, str]], dict[str, list[StatsCell | None]]]:
-    """The columns of a trend (categories of the breakdown, then the total) and, per period,
-    the cell of each column."""
-    columns: dict[str | None, str] = {}
+    """The columns of a trend (categories of the breakdown in the order of their code list,
+    NAF order for trades, then the total) and, per period, the cell of each column."""
+    found: dict[str, str] = {}
     if by:
         for _, table in points:
             if table is not None:
                 for code, label in categories_of(table, by[0]):
-                    columns.setdefault(code, label)
-    columns[None] = TOTAL
+                    found.setdefault(code, label)
+    rank = {code: i for i, code in enumerate(category_order(by[0]))} if by else {}
+    ordered = sorted(found.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+    columns: list[tuple[str | None, str]] = [*ordered, (None, TOTAL)]
     cells: dict[str, list[StatsCell | None]] = {}
     for period, table in points:
         if table is None:
             continue
         index = {tuple(c.dims.get(d) for d in by): c for c in table.cells}
         if by:
-            cells[period] = [index.get((code,)) for code in columns]
+            cells[period] = [index.get((code,)) for code, _ in columns]
         else:
             cells[period] = [index.get(())]
-    return list(columns.items()), cells
+    return columns, cells
+
+
+def category_order(dim: str) -> list[str]:
+    """The codes of ``dim`` in the order of its code list (NAF order for trades)."""
+    return list(get_registry().code_list(DIMENSION_LISTS[dim]))
+
+
+def top_categories(
+    points: Sequence[tuple[str, StatsTable | None]], by: Sequence[str], limit: int = MAX_SERIES
+) -> tuple[list[int], int]:
+    """The columns (indexes, total left out) of the ``limit`` largest categories of the latest
+    semester with published values, and how many categories there are."""
+    columns, cells = trend_series(points, by)
+    categories = len(columns) - 1
+    latest = next(
+        (
+            cells[p]
+            for p, _ in reversed(points)
+            if p in cells and any(_published(c) for c in cells[p][:-1])
+        ),
+        None,
+    )
+    values = [(_published(latest[i]) if latest else None) for i in range(categories)]
+    order = sorted(range(categories), key=lambda i: (values[i] is None, -(values[i] or 0), i))
+    return sorted(order[:limit]), categories
 
 
 def trend_chart(
     points: Sequence[tuple[str, StatsTable | None]], by: Sequence[str], label: str, unit: str
 ) -> Markup:
+    """Lines of the total, or of each category; past :data:`MAX_SERIES` categories, those of
+    the largest ones of the latest semester, named in the title."""
     columns, cells = trend_series(points, by)
     periods = [p for p, _ in points]
     unpublished = [p for p, table in points if table is None]
     chosen = [(i, name) for i, (_, name) in enumerate(columns)]
+    title = f"{label} : évolution par semestre"
     if len(chosen) > MAX_SERIES + 1:
-        chosen = [chosen[-1]]  # too many lines to read: the total only
+        kept, total = top_categories(points, by)
+        chosen = [(i, columns[i][1]) for i in kept]
+        title += (
+            f", les {len(kept)} premières catégories du dernier semestre sur {total} "
+            f"({dimension_phrase(by[0])}) ; toutes sont dans le tableau"
+        )
     series = {
         name: [_published(cells[p][i]) if p in cells else None for p in periods]
         for i, name in chosen
     }
-    return _svg(
-        line_chart(
-            periods,
-            series,
-            title=f"{label} : évolution par semestre",
-            unit=unit,
-            unpublished=unpublished,
-        )
-    )
+    return _svg(line_chart(periods, series, title=title, unit=unit, unpublished=unpublished))
+
+
+def _variation(indicator: IndicatorInfo, now: StatsCell | None, before: StatsCell | None) -> str:
+    current, previous = _published(now), _published(before)
+    if current is None or previous is None:
+        return MISSING
+    change = current - previous
+    if indicator.kind == "ratio":
+        return f"{fr_signed_change(change, digits=1)}{NBSP}pt"
+    if not previous:
+        return fr_signed_change(change, digits=0 if indicator.kind == "persons" else 1)
+    return fr_signed_change(100 * change / previous, digits=1, percent=True)
+
+
+VARIATION = "Variation du total"
+CONTRIBUTORS = "CAE"
 
 
 def trend_table(
     points: Sequence[tuple[str, StatsTable | None]], by: Sequence[str], *, caption: str
 ) -> TableView:
-    """Semesters in rows, the breakdown's categories and the total in columns."""
+    """Semesters in rows; the breakdown's categories, the total, its variation from the
+    semester before and the number of CAE behind the figures in columns."""
     columns, cells = trend_series(points, by)
     indicator = next((t.indicator for _, t in points if t is not None), None)
     rows = []
     seen: list[StatsCell] = []
+    previous: StatsCell | None = None
+    width = len(columns) + 2
     for period, table in points:
+        header = fr_period(period) + (f" ({RUNNING_LABEL})" if is_running(period) else "")
         if table is None or indicator is None:
-            rows.append(RowView(fr_period(period), [CellView("non publié")] * len(columns)))
+            rows.append(RowView(header, [CellView("non publié")] * width))
+            previous = None
             continue
         views = [cell_view(indicator, cell) for cell in cells[period]]
+        total = cells[period][-1]
+        views.append(CellView(_variation(indicator, total, previous)))
+        views.append(CellView(fr_int(table.source.members_included)))
+        previous = total
         seen += [c for c in cells[period] if c is not None]
-        rows.append(RowView(fr_period(period), views))
+        rows.append(RowView(header, views))
     tables = [t for _, t in points if t is not None]
     legend = legend_of(tables[-1], seen) if tables else []
     corner = "Semestre" + (f" \\ {dimension_title(by[0])}" if by else "")
-    return TableView(caption, corner, [name for _, name in columns], rows, legend, False)
+    headers = [name for _, name in columns] + [VARIATION, CONTRIBUTORS]
+    return TableView(caption, corner, headers, rows, legend, False)
 
 
 @dataclass(frozen=True)
@@ -209,6 +266,14 @@ def _change_text(figure: Figure, previous_period: str) -> str:
     return f"{text} {since}"
 
 
+def _change_of(figure: Figure, overview: Overview) -> str:
+    text = _change_text(figure, overview.previous_period)
+    if overview.running and figure.change is not None:
+        # A half semester against a whole one: said, not left for the reader to guess.
+        text += f" ({PARTIAL_COMPARISON})"
+    return text
+
+
 def figure_cards(overview: Overview) -> list[FigureCard]:
     cards = []
     for figure in overview.figures:
@@ -234,7 +299,7 @@ def figure_cards(overview: Overview) -> list[FigureCard]:
                 secret=secret,
                 reason=reason,
                 legend=legend,
-                change=_change_text(figure, overview.previous_period),
+                change=_change_of(figure, overview),
                 sparkline=figure_sparkline(figure),
             )
         )
