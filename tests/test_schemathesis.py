@@ -42,6 +42,7 @@ RULES_BEYOND_THE_SCHEMA = {
     ("GET", "/v1/stats/preview"): "breakdown allowed for some indicators only; period not begun",
     ("GET", "/v1/stats/completeness"): "period not begun yet",
     ("POST", "/v1/stats/publications/{period}"): "period not ended yet",
+    ("GET", "/v1/stats/publications/{period}/preview"): "period not ended yet",
     ("POST", "/v1/admin/members"): "SIREN check digit; reserved e-mail domains (.test…)",
     ("PATCH", "/v1/admin/members/{siren}"): "reserved e-mail domains (.test…)",
     ("POST", "/v1/admin/staff"): "reserved e-mail domains (.test…)",
