@@ -322,6 +322,7 @@ class Connection:
         self.port = port
         self.reader: Any = None
         self.writer: Any = None
+        self.last_used = 0.0
 
     async def open(self) -> None:
         import asyncio
@@ -355,6 +356,7 @@ class Connection:
                 answer_headers[name.strip().lower()] = value.strip()
         length = int(answer_headers.get("content-length", "0"))
         content = await self.reader.readexactly(length) if length else b""
+        self.last_used = time.perf_counter()
         if answer_headers.get("connection", "").lower() == "close":
             await self.close()
         return Answer(int(status_line.split(" ", 2)[1]), answer_headers, content)
