@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bench import disclosure, ingest, pages
+from bench import burst, disclosure, ingest, pages, readload
 
 
 def main() -> None:
@@ -12,6 +12,8 @@ def main() -> None:
     ingest.main()
     disclosure.main()
     pages.main()
+    burst.main()
+    readload.main()
     print()
     print(f"All benchmarks done in {time.perf_counter() - start:.0f} s.")
 

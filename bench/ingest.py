@@ -99,6 +99,50 @@ def frictionless_run(folder: Path, document: dict[str, Any]) -> Callable[[int], 
     return run
 
 
+def sqlite_run(folder: Path, document: dict[str, Any]) -> Callable[[int], None]:
+    """The floor: the same rows into a table shaped like ``indicator_cell`` (same columns and
+    index) with the standard library's sqlite3, one ``executemany`` and one commit per run."""
+    import sqlite3
+
+    connection = sqlite3.connect(folder / "floor.sqlite3", isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(
+        "CREATE TABLE indicator_cell (id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, "
+        "indicator VARCHAR(40) NOT NULL, dim_set VARCHAR(100) NOT NULL, contract VARCHAR(10), "
+        "trade VARCHAR(10), sex VARCHAR(1), age_band VARCHAR(10), departement VARCHAR(3), "
+        "exit_reason VARCHAR(20), value_centi BIGINT NOT NULL)"
+    )
+    connection.execute("CREATE INDEX ix_floor ON indicator_cell (report_id, indicator)")
+    dim_set = ",".join(sorted(DIMS))
+
+    def run(number: int) -> None:
+        rows = [
+            (
+                number,
+                cell["indicator"],
+                dim_set,
+                None,
+                cell["dims"]["trade"],
+                cell["dims"]["sex"],
+                cell["dims"]["age_band"],
+                cell["dims"]["departement"],
+                None,
+                cell["value"] * 100,
+            )
+            for cell in document["cells"]
+        ]
+        connection.execute("BEGIN")
+        connection.executemany(
+            "INSERT INTO indicator_cell (report_id, indicator, dim_set, contract, trade, sex, "
+            "age_band, departement, exit_reason, value_centi) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        connection.execute("COMMIT")
+
+    return run
+
+
 def measure_all(document: dict[str, Any]) -> dict[str, Timing]:
     """The stored PUT, the dry run and frictionless, taking turns in each repetition. Each
     stored PUT is for a new period, hence a new report of 10,000 cells."""
@@ -138,6 +182,7 @@ def measure_all(document: dict[str, Any]) -> dict[str, Timing]:
                     "stored": stored,
                     "dry run": dry_run,
                     "frictionless": frictionless_run(Path(folder), document),
+                    "sqlite": sqlite_run(Path(folder), document),
                 },
                 repeat=REPEAT,
                 warmup=WARMUP,
@@ -150,7 +195,7 @@ def main() -> None:
     heading(f"Ingest: one {CELLS:,}-cell report, PUT /v1/indicators/reports/{{period}}")
     print(
         "SQLite in a temporary folder, the real app through fastapi.testclient, a member token; "
-        f"{WARMUP} warm-up + {REPEAT} timed runs, the three contenders taking turns in each; "
+        f"{WARMUP} warm-up + {REPEAT} timed runs, the four contenders taking turns in each; "
         "median wall time reported."
     )
     print(f"Machine: {machine()}.")
@@ -182,6 +227,19 @@ def main() -> None:
     print(
         f"hub / frictionless     stored report {ratio(stored.median, peer.median)}, "
         f"dry run {ratio(dry_run.median, peer.median)}"
+    )
+    floor = timings["sqlite"]
+    print(f"raw SQLite executemany {floor.describe()}")
+    print(
+        "                       the same rows (built from the cells in the run) into a table "
+        "shaped like indicator_cell, one transaction, WAL"
+    )
+    print(
+        f"cells/s, stored report: {CELLS / stored.median:,.0f}; "
+        f"as a ratio to frictionless {ratio(peer.median, stored.median)} (target ≥ 2×: "
+        f"{'met' if peer.median / stored.median >= 2 else 'MISSED'}), "
+        f"to raw SQLite executemany {ratio(floor.median, stored.median)} (target ≥ 0.25×: "
+        f"{'met' if floor.median / stored.median >= 0.25 else 'MISSED'})"
     )
     print(
         "Note: the hub's time covers the HTTP request, JSON parsing, the JSON Schema and "

@@ -7,7 +7,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -172,3 +172,191 @@ def staff_token(engine: Engine) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+# -- real hub processes, throwaway databases and a small HTTP client --------------------------
+
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@contextmanager
+def throwaway_database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of a new, migrated database (``sqlite`` file in ``folder`` or a PostgreSQL
+    database on 127.0.0.1:5432, dropped afterwards)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / f'hub-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    else:
+        name = f"cae_hub_bench_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
+    try:
+        engine = make_engine(bench_settings(url))
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+        yield url
+    finally:
+        if kind != "sqlite":
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def bench_settings(url: str) -> Settings:
+    return Settings(environment="test", database_url=url, log_level="WARNING")
+
+
+@dataclass
+class Served:
+    """A hub (or a peer app) answering on ``port`` in processes of its own."""
+
+    port: int
+    log: Path
+
+
+@contextmanager
+def serve(
+    url: str | None,
+    folder: Path,
+    *,
+    workers: int = 1,
+    app: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Served]:
+    """``cae-hub serve`` (one process) or ``uvicorn hub.main:create_app --factory --workers N``
+    on the database ``url``; ``app`` serves another ASGI application (``module:attribute``)
+    with uvicorn instead. Stopped (SIGTERM) when the block ends."""
+    import subprocess
+    import sys
+
+    from hub.demo.server import free_port, stop_server, wait_until_healthy
+
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
+    env.update(PYTHONUNBUFFERED="1", HUB_ENVIRONMENT="development", HUB_LOG_LEVEL="WARNING")
+    if url is not None:
+        env["HUB_DATABASE_URL"] = url
+    env.update(extra_env or {})
+    address = ["--host", "127.0.0.1", "--port", str(port)]
+    if app is not None:
+        command = [sys.executable, "-m", "uvicorn", app, *address, "--no-access-log"]
+    elif workers == 1:
+        serve_hub = "import sys; from hub.cli import main; sys.exit(main())"
+        command = [sys.executable, "-c", serve_hub, "serve", "--no-migrate", *address]
+    else:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hub.main:create_app",
+            "--factory",
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            *address,
+        ]
+    log = folder / f"serve-{port}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+    try:
+        wait_until_healthy(process, f"http://127.0.0.1:{port}", log)
+        yield Served(port, log)
+    finally:
+        stop_server(process)
+
+
+def add_members(url: str, profiles: list[dict[str, Any]]) -> list[str]:
+    """Members made directly in the database, and one token each (same order)."""
+    engine = make_engine(bench_settings(url))
+    try:
+        tokens = []
+        for profile in profiles:
+            member = add_member(engine, profile)
+            tokens.append(member_token(engine, member.siren))
+        return tokens
+    finally:
+        engine.dispose()
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The ``share`` quantile (nearest rank) of ``values``; nan when there are none."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection to 127.0.0.1 over asyncio streams: a client with
+    almost no per-request cost, so that the load generator is not what is measured."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: Any = None
+        self.writer: Any = None
+        self.last_used = 0.0
+
+    async def open(self) -> None:
+        import asyncio
+
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with suppress(OSError):
+                await self.writer.wait_closed()
+            self.writer = None
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
+    ) -> Answer:
+        if self.writer is None:
+            await self.open()
+        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        if body or method in ("PUT", "POST"):
+            lines.append(f"Content-Length: {len(body)}")
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        await self.writer.drain()
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        answer_headers = {}
+        for line in header_lines:
+            if ":" in line:
+                name, _, value = line.partition(":")
+                answer_headers[name.strip().lower()] = value.strip()
+        length = int(answer_headers.get("content-length", "0"))
+        content = await self.reader.readexactly(length) if length else b""
+        self.last_used = time.perf_counter()
+        if answer_headers.get("connection", "").lower() == "close":
+            await self.close()
+        return Answer(int(status_line.split(" ", 2)[1]), answer_headers, content)
