@@ -6,8 +6,8 @@ import statistics
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +18,25 @@ RULES_FILE = Path(__file__).with_name("consistency.toml")
 DimItems = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
-    """One cell of a report: exact value in hundredths of a unit."""
+    """One cell of a report: exact value in hundredths of a unit.
+
+    ``dim_names`` and ``dim_set`` (``"sex,trade"``, ``""`` for a total) are worked out once,
+    here: every check of a large report reads them.
+    """
 
     index: int
     indicator: str
     dims: DimItems
     centi: int
+    dim_names: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    dim_set: str = field(init=False, compare=False, repr=False)
 
-    @cached_property
-    def dim_names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.dims)
-
-    @cached_property
-    def dim_set(self) -> str:
-        """The sorted dimension names, as stored: ``"sex,trade"``, ``""`` for a total."""
-        return ",".join(self.dim_names)
+    def __post_init__(self) -> None:
+        names = tuple([name for name, _ in self.dims])
+        object.__setattr__(self, "dim_names", names)
+        object.__setattr__(self, "dim_set", ",".join(names))
 
     @property
     def path(self) -> str:

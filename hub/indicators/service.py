@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -136,7 +137,7 @@ def decode_report(body: bytes) -> Any:
     if refusal is not None:
         raise refusal
     try:
-        document = json.loads(body)
+        document = orjson.loads(body)  # several times faster than json for a large report
     except RecursionError:
         raise ValidationFailed(
             "Le rapport est imbriqué trop profondément.",
