@@ -8,7 +8,7 @@ from decimal import Decimal
 from playwright.sync_api import Page
 
 from hub.stats.disclosure import CellKey
-from tests.web_e2e.dataset import Cell, Dataset
+from tests.web_e2e.dataset import Cell, Dataset, Truth
 from tests.web_e2e.leaks import numbers, secrets
 from tests.web_e2e.reading import (
     ShownCell,
@@ -45,10 +45,14 @@ def secret_cells(page: Page) -> list[ShownCell]:
     return cells
 
 
-def assert_no_hidden_value(page: Page, dataset: Dataset, *, known: Iterable[float] = ()) -> None:
+def assert_no_hidden_value(
+    page: Page, dataset: Dataset, *, known: Iterable[float] = (), truth: Truth | None = None
+) -> None:
     """No value hidden by disclosure control in the page's HTML, and suppressed cells that
-    carry nothing but their mark. ``known``: figures the reader may see (its own report)."""
-    found = secrets(dataset.truth, known=known).leaks(page.content())
+    carry nothing but their mark. ``known``: figures the reader may see (its own report);
+    ``truth``: what the page hides, if not the published patterns (draft pages)."""
+    truth = dataset.truth if truth is None else truth
+    found = secrets(truth, known=known).leaks(page.content())
     assert not found, f"{page.url} montre des valeurs masquées : {found}"
     for cell in secret_cells(page):
         assert carries_nothing(cell), f"{page.url} : {cell}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import subprocess
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,13 +24,24 @@ from sqlmodel import Session
 from bench.federation import Federation, generate_federation, report_for
 from hub.config import Settings
 from hub.db import make_engine, session_scope
-from hub.indicators.catalogue import get_catalogue
+from hub.indicators.catalogue import Indicator, get_catalogue
 from hub.indicators.service import report_service
 from hub.members.schemas import MemberCreate
 from hub.members.service import member_service, staff_service
 from hub.migrate import upgrade
 from hub.stats.disclosure import CellKey, Kind, Reason, Table, protect
+from hub.stats.lattice import (
+    DERIVED,
+    EXCLUDED_PAIRS,
+    NOT_STATED,
+    cell_id,
+    id_text,
+    known_dims,
+)
+from hub.stats.patterns import EXTRA, region_of, table_dims
+from hub.stats.publishing import prospective_patterns
 from hub.stats.repository import StatsRepository
+from hub.stats.served import table_keys
 from hub.stats.service import disclosure_rules, gather, stats_service
 from tests.served import cae_hub_command, hub_environment
 
@@ -67,6 +78,18 @@ class Truth:
     """Every cell of every table of every loaded period, as disclosure control decided it."""
 
     kinds: dict[str, str] = field(default_factory=dict)
+    recodes: dict[tuple[str, str], dict[str, dict[str, str]]] = field(default_factory=dict)
+    """(period, indicator) → the grouping of rare codes its pattern stores."""
+    live: dict[TableKey, dict[CellKey, Cell]] = field(default_factory=dict)
+    """The draft pages' tables of a period not published yet: each protected alone."""
+
+    def drafts(self) -> Truth:
+        """What the draft pages of an unpublished period show and hide: its live tables in
+        place of the pattern its publication will store."""
+        periods = {period for period, _, _ in self.live}
+        tables = {k: v for k, v in self.tables.items() if k[0] not in periods}
+        return Truth(kinds=self.kinds, recodes=self.recodes, tables={**tables, **self.live})
+
     tables: dict[TableKey, dict[CellKey, Cell]] = field(default_factory=dict)
 
     def table(self, period: str, indicator: str, by: Iterable[str]) -> dict[CellKey, Cell]:
@@ -131,31 +154,123 @@ def _password(workdir: Path, name: str) -> tuple[str, Path]:
 
 
 def _breakdowns(dims: tuple[str, ...]) -> list[tuple[str, ...]]:
-    return [(), *((d,) for d in dims), *itertools.combinations(dims, 2)]
+    """Every table of an indicator: the total, each dimension, each pair (never a
+    département with its region)."""
+    return [
+        (),
+        *((d,) for d in dims),
+        *(p for p in itertools.combinations(dims, 2) if frozenset(p) not in EXCLUDED_PAIRS),
+    ]
+
+
+def _true_tables(
+    rows: Iterable[tuple[int, str, Mapping[str, str], int]],
+    indicator: Indicator,
+    recode: Mapping[str, Mapping[str, str]],
+) -> dict[tuple[str, ...], dict[CellKey, tuple[int, set[int]]]]:
+    """Each table's cells summed (in cents) from the raw report cells, with their contributors.
+
+    Only the *categories* come from the hub: which breakdowns a report can be read by
+    (:func:`known_dims`), the stored grouping of rare codes (``recode``) and the région of a
+    département. A report lacking a breakdown counts under « non renseigné »."""
+    dims = table_dims(indicator)
+    extra = [s for s, _ in EXTRA.get(indicator.code, [])]
+    regions = region_of()
+    by_report: dict[int, list[tuple[frozenset[str], Mapping[str, str], int]]] = {}
+    for report, dim_set, codes, value in rows:
+        sent_set = frozenset(filter(None, dim_set.split(",")))
+        by_report.setdefault(report, []).append((sent_set, codes, value))
+    tables: dict[tuple[str, ...], dict[CellKey, tuple[int, set[int]]]] = {}
+    for by in _breakdowns(dims):
+        cells: dict[CellKey, tuple[int, set[int]]] = {}
+        for report, report_rows in by_report.items():
+            sent = {s for s, _, _ in report_rows}
+            if frozenset() not in sent:
+                continue
+            known = known_dims(sent, dims, extra)
+            source = frozenset(DERIVED.get(d, d) for d in by if d in known)
+            for sent_set, codes, value in report_rows:
+                if sent_set != source or value <= 0:
+                    continue
+                interior: list[str] = []
+                for d in by:
+                    if d not in known:
+                        interior.append(NOT_STATED)
+                    elif d == "region":
+                        interior.append(regions.get(codes["departement"], NOT_STATED))
+                    else:
+                        interior.append(recode.get(d, {}).get(codes[d], codes[d]))
+                for mask in itertools.product((False, True), repeat=len(by)):
+                    key = tuple(None if m else c for c, m in zip(interior, mask, strict=True))
+                    total, contributors = cells.get(key, (0, set()))
+                    cells[key] = (total + value, contributors | {report})
+        tables[by] = cells
+    return tables
 
 
 def compute_truth(session: Session, settings: Settings, periods: Iterable[str]) -> Truth:
-    """Each table as the hub protects it: same stored cells, same gathering, same rules."""
+    """Each table as its publication's stored pattern groups and hides it (for a period not
+    published yet, the pattern its next publication would store), every value summed
+    independently from the reports' own cells."""
     repository = StatsRepository(session)
-    rules = disclosure_rules(settings)
+    catalogue = get_catalogue()
     truth = Truth()
     for period in periods:
-        reports = repository.current_reports(period)
+        publication = repository.latest_publication(period)
+        if publication is not None and publication.id is not None:
+            reports = repository.published_reports(publication.id)
+            patterns = repository.patterns(publication.id)
+        else:
+            reports = repository.current_reports(period)
+            patterns = prospective_patterns(session, period=period, settings=settings)
         report_ids = [r.id for r in reports.values() if r.id is not None]
-        for indicator in get_catalogue().reported():
+        rows: dict[str, list[tuple[int, str, Mapping[str, str], int]]] = {}
+        for code, report, dim_set, codes, centi in repository.revision_cells(report_ids):
+            rows.setdefault(code, []).append((report, dim_set, codes, centi))
+        for indicator in catalogue.reported():
             kind: Kind = "persons" if indicator.kind == "persons" else "amount"
             truth.kinds[indicator.code] = kind
-            rows = repository.cells(report_ids, indicator.code)
-            for by in _breakdowns(indicator.dims):
-                parts: dict[tuple[str, ...], dict[Hashable, float]] = gather(
-                    rows, kind=indicator.kind, by=by, fixed={}
-                )
-                protected = protect(Table.build(kind, by, parts), rules)
-                truth.tables[(period, indicator.code, by)] = {
-                    key: Cell(cell.value, cell.contributors, cell.reason)
-                    for key, cell in protected.cells.items()
-                }
+            pattern = patterns[indicator.code]
+            truth.recodes[(period, indicator.code)] = pattern.recode
+            tables = _true_tables(rows.get(indicator.code, []), indicator, pattern.recode)
+            for by, cells in tables.items():
+                table: dict[CellKey, Cell] = {}
+                for key in table_keys(by, pattern.codes):
+                    centi, contributors = cells.get(key, (0, set()))
+                    value = centi // 100 if kind == "persons" else centi / 100
+                    stored = pattern.cells.get(
+                        id_text(cell_id(zip(by, key, strict=True))), [0, 0, None, None]
+                    )
+                    reason = None if stored[2] is None else Reason(stored[2])
+                    table[key] = Cell(value, len(contributors), reason)
+                truth.tables[(period, indicator.code, by)] = table
+        if publication is None:
+            truth.live.update(_live_tables(repository, settings, period))
     return truth
+
+
+def _live_tables(
+    repository: StatsRepository, settings: Settings, period: str
+) -> dict[TableKey, dict[CellKey, Cell]]:
+    """The live figures of a period not published yet, each table protected alone as the
+    draft pages protect it (its categories: the codes reported, no grouping)."""
+    rules = disclosure_rules(settings)
+    reports = repository.current_reports(period)
+    report_ids = [r.id for r in reports.values() if r.id is not None]
+    found: dict[TableKey, dict[CellKey, Cell]] = {}
+    for indicator in get_catalogue().reported():
+        kind: Kind = "persons" if indicator.kind == "persons" else "amount"
+        rows = repository.cells(report_ids, indicator.code)
+        for by in _breakdowns(tuple(indicator.dims)):
+            parts: dict[tuple[str, ...], dict[Hashable, float]] = gather(
+                rows, kind=indicator.kind, by=by, fixed={}
+            )
+            protected = protect(Table.build(kind, by, parts), rules)
+            found[(period, indicator.code, by)] = {
+                key: Cell(cell.value, cell.contributors, cell.reason)
+                for key, cell in protected.cells.items()
+            }
+    return found
 
 
 def _member_account_cae(federation: Federation, late: set[str]) -> str:

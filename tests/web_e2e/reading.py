@@ -9,9 +9,11 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from hub.indicators.catalogue import DIMENSION_LISTS
+from hub.indicators.catalogue import code_list_of
 from hub.schemas.service import get_registry
 from hub.stats.disclosure import CellKey, Reason
+from hub.stats.lattice import NOT_STATED, OTHERS
+from hub.stats.served import category_label
 from tests.web_e2e.dataset import Cell
 from tests.web_e2e.leaks import numbers
 
@@ -79,9 +81,15 @@ def read_table(page: Page, selector: str = "table.stats") -> ShownTable:
 
 
 def codes_by_label(dim: str) -> dict[str, str]:
-    """Category label → code, for reading a table's headers back."""
-    labels = get_registry().code_list(DIMENSION_LISTS[dim])
-    return {label: code for code, label in labels.items()}
+    """Category label → code, for reading a table's headers back: the code list's own, then
+    « non renseigné » and the groups of rare codes as the hub names them."""
+    codes = list(get_registry().code_list(code_list_of(dim)))
+    codes += [NOT_STATED, OTHERS]
+    if dim == "departement":
+        codes += [
+            f"{OTHERS}:{region}" for region in get_registry().code_list(code_list_of("region"))
+        ]
+    return {category_label(dim, code): code for code in codes}
 
 
 def grid(table: ShownTable, by: tuple[str, ...]) -> dict[CellKey, ShownCell]:

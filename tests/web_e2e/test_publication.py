@@ -18,14 +18,15 @@ def test_staff_publishes_a_semester_after_confirmation(staff: Visitor, dataset: 
     status = page.locator("section.statut")
     assert status.locator(".pastille").inner_text() == "Non publié"
     assert f"rapports reçus de {reporting} CAE" in status.inner_text()
-    assert_no_hidden_value(page, dataset)
+    # Live figures: each table protected alone until the publication stores its pattern.
+    drafts = dataset.truth.drafts()
+    assert_no_hidden_value(page, dataset, truth=drafts)
     shoot(page, "tableau-de-bord-provisoire", tablet=True)
 
     # Live figures of an unpublished semester: staff only, and marked as such.
     page.goto(f"/statistiques?indicateur=entrepreneurs&periode={TO_PUBLISH}&par=sex")
     assert "Chiffres provisoires" in page.locator("main").inner_text()
-    truth = dataset.truth.table(TO_PUBLISH, "entrepreneurs", ("sex",))
-    assert_table_shows(page, truth, ("sex",))
+    assert_table_shows(page, drafts.table(TO_PUBLISH, "entrepreneurs", ("sex",)), ("sex",))
 
     page.goto(f"/tableau-de-bord?periode={TO_PUBLISH}")
     with page.expect_navigation():
@@ -39,7 +40,7 @@ def test_staff_publishes_a_semester_after_confirmation(staff: Visitor, dataset: 
     late_names = {c.name for c in dataset.federation.caes if c.siren in dataset.late_sirens}
     listed = set(page.locator("#manquants ~ ul li").all_inner_texts())
     assert listed == late_names
-    assert_no_hidden_value(page, dataset)
+    assert_no_hidden_value(page, dataset, truth=drafts)
     shoot(page, "publication-confirmation", tablet=True)
 
     with page.expect_navigation():
@@ -59,7 +60,8 @@ def test_staff_publishes_a_semester_after_confirmation(staff: Visitor, dataset: 
     main = page.locator("main").inner_text()
     assert "Chiffres provisoires" not in main
     assert "Publication n°\u00a01" in main
-    assert_table_shows(page, truth, ("sex",))
+    # Published: the pattern the publication stored, as the preview announced it.
+    assert_table_shows(page, dataset.truth.table(TO_PUBLISH, "entrepreneurs", ("sex",)), ("sex",))
 
     page.goto(f"/completude?periode={TO_PUBLISH}")
     assert "Dernière publication : n°\u00a01" in page.locator("p.resume").inner_text()
