@@ -121,7 +121,16 @@ def test_overview_shows_the_published_semester_and_its_headline_figures(
             assert read_number(text) == shown_value(truth.kinds[indicator], cell), (code, text)
             assert card.locator("svg[role=img]").count() == 1, code
         else:
+            # Hidden under the publication's joint pattern (revenue_eur's grand total is, as
+            # secondary): the mark « s », the rule, and its legend, never a figure.
             assert value.get_attribute("data-reason") == secret_kind(cell.reason), code
+            assert value.get_attribute("data-rule") == cell.reason.value, code
+            assert "secret" in (value.get_attribute("class") or "").split(), code
+            text = value.inner_text()
+            assert text.startswith("s") and "masquée" in text, (code, text)
+            legend = value.locator("span.motif").inner_text()
+            assert legend.startswith("(") and len(legend) > 2, (code, legend)
+            assert not re.search(r"\d", text), (code, text)
     total = page.locator('li[data-figure="entrepreneurs"] p.valeur').inner_text()
     assert re.fullmatch(rf"\d{{1,3}}(?:{NNBSP}\d{{3}})*", total), total
     assert_no_hidden_value(page, dataset)
