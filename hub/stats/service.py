@@ -9,6 +9,7 @@ are for staff only.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlmodel import Session
 
@@ -45,7 +46,7 @@ from hub.stats.tables import (
     read_cells,
     table_builder,
 )
-from hub.stats.tables import clear_caches as clear_caches
+from hub.stats.tables import clear_caches as clear_table_caches
 from hub.stats.tables import gather as gather
 
 # The revisions a table is computed from, the publication that froze them (None: live
@@ -94,6 +95,18 @@ def parse_by(text: str | None, indicator: Indicator) -> tuple[str, ...]:
             errors=[ErrorItem("query.by", m) for m in problems],
         )
     return dims
+
+
+STORED_TABLE_CACHE_SIZE = 2048
+stored_table_cache: dict[tuple[Any, ...], StatsTable] = {}
+"""Tables served from stored patterns, by publication and request (never stale: a
+publication is frozen). Callers get a shared object: they must not change it."""
+
+
+def clear_caches() -> None:
+    """Forget every table kept in this process (they are recomputed on demand)."""
+    clear_table_caches()
+    stored_table_cache.clear()
 
 
 class StatsService:
@@ -207,15 +220,31 @@ class StatsService:
         """The tables read from the publication's stored patterns; ``None`` for a
         publication made before patterns were stored (its tables are computed as then)."""
         assert publication.id is not None
+        # A publication never changes: its tables are kept, keyed by the whole publication
+        # (an id handed out again after a rollback is another publication).
+        identity = (
+            publication.id,
+            publication.period,
+            publication.number,
+            publication.published_at,
+        )
+        keys = [(*identity, indicator.code, by) for indicator, by in parsed]
+        kept = [stored_table_cache.get(key) for key in keys]
+        if all(table is not None for table in kept):
+            return [table for table in kept if table is not None]
         codes = {code for indicator, _ in parsed for code in pattern_codes(indicator)}
         patterns = repository.patterns(publication.id, codes)
         if not patterns and not repository.has_patterns(publication.id):
             return None
         rules = Rules(**publication.rules)
-        return [
+        tables = [
             table_builder.from_patterns(indicator, by, period, publication, patterns, rules)
             for indicator, by in parsed
         ]
+        if len(stored_table_cache) + len(keys) > STORED_TABLE_CACHE_SIZE:
+            stored_table_cache.clear()
+        stored_table_cache.update(zip(keys, tables, strict=True))
+        return tables
 
     # -- series, completeness, preview, publication ---------------------------------------------
 

@@ -30,6 +30,7 @@ from hub.stats.models import Publication
 from hub.stats.patterns import table_dims
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import Preview, StatsTable
+from hub.stats.service import clear_caches as clear_stats_caches
 from hub.stats.service import disclosure_rules, parse_by, parse_indicator, stats_service
 from hub.web.format import fr_period
 from hub.web.repository import PeriodRepository
@@ -299,3 +300,4 @@ def clear_caches() -> None:
     """Forget every kept table (tests that roll their database back call this)."""
     _table_cache.clear()
     _preview_cache.clear()
+    clear_stats_caches()

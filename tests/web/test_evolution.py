@@ -83,7 +83,9 @@ def test_a_range_that_ends_before_it_starts_is_refused_in_french(
 def test_trades_are_in_naf_order_and_the_chart_names_the_largest(
     staff_client: TestClient,
 ) -> None:
-    html = staff_client.get(f"{BASE}&periode={PUBLISHED[1]}&par=trade").text
+    # The running semester's live figures: publications group rare trades into « autres »,
+    # which leaves too few categories in this small federation.
+    html = staff_client.get(f"{BASE}&periode={DRAFT}&depuis={DRAFT}&par=trade").text
     headers = _headers(_evolution_table(html))[1:-3]
     from hub.schemas.service import get_registry
 
