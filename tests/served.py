@@ -11,7 +11,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,15 +116,23 @@ def hub_environment(database: Path) -> dict[str, str]:
 
 
 @contextmanager
-def start_hub(workdir: Path) -> Iterator[RunningHub]:
-    """``cae-hub serve`` on a database file under ``workdir`` that does not exist yet."""
+def start_hub(
+    workdir: Path, *, database_url: str | None = None, serve_args: Sequence[str] = ()
+) -> Iterator[RunningHub]:
+    """``cae-hub serve`` on a database file under ``workdir`` that does not exist yet (or on
+    ``database_url``), with ``serve_args`` added to its command line."""
     database = workdir / "var" / "hub.sqlite3"
     env = hub_environment(database)
+    if database_url is not None:
+        env["HUB_DATABASE_URL"] = database_url
     port = free_port()
     log = workdir / "serve.log"
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
-            [*cae_hub_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [
+                *cae_hub_command(),
+                *("serve", "--host", "127.0.0.1", "--port", str(port), *serve_args),
+            ],
             env=env,
             cwd=workdir,
             stdout=output,

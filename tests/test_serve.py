@@ -19,7 +19,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine
 
-from hub.demo.server import HubDidNotStart, free_port, stop_server, wait_until_healthy
+from hub.demo.server import free_port, stop_server
 from hub.migrate import current_revision, head_revision
 from tests.databases import fresh_database, postgres_url
 from tests.served import (
@@ -143,23 +143,7 @@ def test_two_workers_on_postgresql_serve_members(tmp_path: Path, http: requests.
     with fresh_database("postgresql", tmp_path, migrate=False) as engine:
         url = engine.url.render_as_string(hide_password=False)
         engine.dispose()
-        env = {**hub_environment(tmp_path / "unused.sqlite3"), "HUB_DATABASE_URL": url}
-        port = free_port()
-        log = tmp_path / "serve.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
-                [*cae_hub_command(), "serve", "--workers", "2", "--port", str(port)],
-                env=env,
-                cwd=tmp_path,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        hub = RunningHub(process, f"http://127.0.0.1:{port}", env, tmp_path, log, tmp_path)
-        try:
-            try:
-                wait_until_healthy(process, hub.base_url, log)
-            except HubDidNotStart as exc:
-                pytest.fail(f"{exc}\n{hub.log_tail()}")
+        with start_hub(tmp_path, database_url=url, serve_args=["--workers", "2"]) as hub:
             added = hub.cli(
                 "members", "add", "--name", "Coop'Bâtir", "--siren", "832451967",
                 "--region", "75", "--departements", "33", "--trades", "43.21A",
@@ -180,7 +164,7 @@ def test_two_workers_on_postgresql_serve_members(tmp_path: Path, http: requests.
                 time.sleep(0.5)
                 pids = set(re.findall(r"Started server process \[(\d+)\]", hub.log_tail()))
             assert len(pids) == 2, hub.log_tail()
-            assert str(process.pid) not in pids
+            assert str(hub.process.pid) not in pids
 
             # Fresh connections, spread by the kernel over the two processes: all answered.
             for _ in range(20):
@@ -194,10 +178,9 @@ def test_two_workers_on_postgresql_serve_members(tmp_path: Path, http: requests.
                     )
                     assert me.status_code == 200, me.text
                     assert me.json()["role"] == "member"
-        finally:
-            assert stop_server(process) in {0, -signal.SIGTERM}, hub.log_tail()
+        assert hub.process.returncode in {0, -signal.SIGTERM}, hub.log_tail()
         assert "Traceback" not in hub.log_tail(), hub.log_tail()
-        assert token not in log.read_text(encoding="utf-8", errors="replace")
+        assert token not in hub.log.read_text(encoding="utf-8", errors="replace")
 
 
 def test_make_run_on_a_taken_port_stops_before_the_demo(tmp_path: Path) -> None:
