@@ -42,8 +42,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from cae_contract.periods import Period
 from connectors.sdk.errors import ConfigError, FatalSyncError, SkippableRecordError
-from hub.periods import Period
 
 __all__ = ["Connector", "Document", "Skipped", "extractor", "parse_periods"]
 
@@ -214,7 +214,7 @@ def validate_config(connector: type[Connector], config: Any) -> None:
     """ConfigError naming every field of ``config`` its schema refuses, in French."""
     import jsonschema_rs
 
-    from hub.schemas.messages import MessageContext
+    from cae_contract.messages import MessageContext
 
     name = getattr(connector, "name", connector.__name__)
     schema = getattr(connector, "config_schema", None)

@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from cae_contract.cli import fail
 from connectors.sdk.errors import ConfigError, ConnectorError
 
 connectors_app = typer.Typer(
@@ -28,8 +29,6 @@ NameArgument = Annotated[str, typer.Argument(help="Nom du connecteur (voir « li
 
 
 def _fail(message: str) -> NoReturn:
-    from hub.cli import fail
-
     fail(message)
 
 
@@ -70,7 +69,7 @@ def read_config(path: Path, name: str) -> dict[str, Any]:
 
 def default_period() -> str:
     """The last finished semester."""
-    from hub.periods import Period, today
+    from cae_contract.periods import Period, today
 
     return str(Period.last_closed_semester(today()))
 

@@ -143,7 +143,7 @@ class Conformance:
     # -- the checks ---------------------------------------------------------------------------
 
     def _check_identity(self) -> list[str]:
-        from hub.schemas.service import get_registry
+        from cae_contract.registry import get_registry
 
         problems = []
         name = getattr(self.connector, "name", None)
@@ -209,23 +209,22 @@ class Conformance:
         return problems
 
     def _check_schemas(self) -> list[str]:
-        from hub.errors import NotFound
-        from hub.schemas.service import get_registry
+        from cae_contract.registry import UnknownSchema, get_registry
 
         registry = get_registry()
         problems = []
         for document in self._ready():
             try:
                 errors = registry.validate(document.schema, "latest", document.body)
-            except NotFound:
+            except UnknownSchema:
                 problems.append(f"{document.key} : schéma « {document.schema} » inconnu du hub")
                 continue
             problems.extend(f"{document.key} : {e.path} : {e.message}" for e in errors)
         return problems
 
     def _check_consistency(self) -> list[str]:
-        from hub.indicators.consistency import check_consistency, load_rules
-        from hub.schemas.service import get_registry
+        from cae_contract.consistency import check_consistency, load_rules
+        from cae_contract.registry import get_registry
 
         registry = get_registry()
         problems = []
@@ -268,7 +267,7 @@ class Conformance:
 def report_cells(body: Mapping[str, Any]) -> list[Any]:
     """The cells of a schema-valid indicator report as the hub's consistency rules read them
     (values in hundredths, read from their decimal writing)."""
-    from hub.indicators.consistency import Cell
+    from cae_contract.consistency import Cell
 
     cells = []
     for index, raw in enumerate(body["cells"]):

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from cae_contract.cli import CliError
+
 if TYPE_CHECKING:
     from connectors.sync.config import SyncConfig
 
@@ -22,8 +24,6 @@ EXIT_REJECTED = 2
 
 
 def _fail(message: str) -> NoReturn:
-    from hub.cli import CliError
-
     raise CliError(message)
 
 
@@ -66,7 +66,6 @@ def sync(
 ) -> None:
     """Synchroniser : lire la source avec le connecteur, envoyer au hub ce qui a changé."""
     from connectors.sdk.errors import ConnectorError
-    from hub.cli import CliError
 
     if config is None:
         _fail("indiquez le fichier de configuration : cae-hub sync --config FICHIER.toml")

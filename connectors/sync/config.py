@@ -18,9 +18,9 @@ from string import Template
 from typing import Any
 from urllib.parse import urlsplit
 
+from cae_contract.continuity import Loss
+from cae_contract.periods import Period, check_reportable, today
 from connectors.sdk.errors import ConfigError
-from hub.indicators.continuity import Loss
-from hub.periods import Period, check_reportable, today
 
 DEFAULT_JITTER_S = 900
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -361,7 +361,7 @@ def _no_longer_sent(sync: Mapping[str, Any]) -> tuple[NoLongerSent, ...]:
         )
     if not value:
         return ()
-    from hub.indicators.catalogue import get_catalogue
+    from cae_contract.catalogue import get_catalogue
 
     indicators = {i.code: i for i in get_catalogue().reported()}
     found: list[NoLongerSent] = []

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from cae_contract.format import fr_decimal
+from cae_contract.periods import Period, today
 from hub.config import Settings
 from hub.db import session_scope
 from hub.demo.accounts import Registration, is_loaded, register, staff_account, write_logins
@@ -24,10 +26,8 @@ from hub.demo.federation import DEFAULT_SEED, DemoCae, DemoFederation, generate
 from hub.demo.files import CaeFiles, demo_folder, prepare_folder, write_cae_files
 from hub.demo.server import temporary_hub
 from hub.demo.writing import write_secret
-from hub.periods import Period, today
 from hub.stats.repository import StatsRepository
 from hub.stats.service import stats_service
-from hub.web.format import fr_decimal
 
 if TYPE_CHECKING:
     from connectors.sync.report import SyncReport
