@@ -1,6 +1,10 @@
 """The hub's own commands: ``cae-hub db`` and ``cae-hub serve``, and what the hub's other
 commands share (the configured database, a unit of work), with how the hub's errors read on
 the command line.
+
+The server's modules (the application, uvicorn, Alembic) are imported inside the commands that
+use them: every ``cae-hub`` invocation loads this module to list its commands, and should not
+pay a second of start-up for a server it does not run.
 """
 
 from __future__ import annotations

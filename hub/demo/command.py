@@ -1,4 +1,8 @@
-"""``cae-hub demo``: load the demonstration federation and say where to look."""
+"""``cae-hub demo``: load the demonstration federation and say where to look.
+
+The demonstration's machinery (the hub it serves, the connectors it runs) is imported when the
+command runs, not when ``cae-hub`` lists its commands.
+"""
 
 from __future__ import annotations
 

@@ -15,7 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cae_contract.catalogue import load_catalogue
 from cae_contract.periods import Period
+from cae_contract.registry import get_registry
 from hub.demo.federation import DemoCae, Person
 from hub.demo.names import TRADE_SIGNS
 from hub.demo.profiles import Source
@@ -235,8 +237,6 @@ def period_cells(cae: DemoCae, period: Period) -> list[tuple[str, dict[str, str]
 
 
 def _cells(cae: DemoCae, folder: Path) -> dict[str, Any]:
-    from cae_contract.catalogue import load_catalogue
-    from cae_contract.registry import get_registry
 
     labels = {i.code: i.label for i in load_catalogue(get_registry()).reported()}
     rows: list[list[Value]] = []

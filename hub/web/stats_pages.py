@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from cae_contract.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS
 from cae_contract.format import fr_period
 from cae_contract.periods import Period
 from cae_contract.problems import ErrorItem
@@ -79,7 +80,6 @@ def _table(
 
 
 def _dimension_choices() -> list[tuple[str, str]]:
-    from cae_contract.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS
 
     return [(d, dimension_title(d)) for d in (*DIMENSIONS, *DERIVED_DIMENSION_LISTS)]
 
