@@ -85,7 +85,11 @@ def code_list_of(dim: str) -> str:
     return DIMENSION_LISTS.get(dim) or DERIVED_DIMENSION_LISTS[dim]
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=8)
+def _catalogue_of(registry: SchemaRegistry) -> Catalogue:
+    return load_catalogue(registry)
+
+
 def get_catalogue() -> Catalogue:
-    """The catalogue of the latest published report schema, read once."""
-    return load_catalogue(get_registry())
+    """The catalogue of the latest published report schema, read once per registry."""
+    return _catalogue_of(get_registry())

@@ -11,6 +11,7 @@ meta-schema.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from referencing.jsonschema import DRAFT202012
 from cae_contract.messages import MessageContext
 from cae_contract.problems import ErrorItem
 from cae_contract.refs import BASE_URI, schema_refs
+from cae_contract.upcasts import CONVERTERS, upcast
 
 SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
 """The published schemas, shipped with the package (the top-level ``schemas/`` folder)."""
@@ -259,6 +261,8 @@ class SchemaRegistry:
         manifest = self.manifest()
         for schema in self.all():
             problems.extend(self._check_one(schema, manifest))
+        for name in self.names():
+            problems.extend(self._check_majors(name))
         present = {s.relative_path for s in self.all()}
         problems.extend(
             f"{path} : épinglé dans le manifeste mais absent du registre"
@@ -304,6 +308,51 @@ class SchemaRegistry:
         problems.extend(self._check_minor_compatibility(schema))
         return problems
 
+    def _check_majors(self, name: str) -> Iterator[str]:
+        """Each new major dates its publication and has a converter from the major before."""
+        majors = sorted({version_key(v)[0] for v in self.versions(name)})
+        for previous, major in itertools.pairwise(majors):
+            first = next(v for v in self.versions(name) if version_key(v)[0] == major)
+            if not isinstance(self.get(name, first).document.get("x-published"), str):
+                yield (
+                    f"{name}/{first}.json : une nouvelle version majeure doit dater sa "
+                    "publication (« x-published » : AAAA-MM-JJ)"
+                )
+            if major != previous + 1:
+                yield f"{name} : la version majeure {previous + 1} manque"
+            elif (name, previous) not in CONVERTERS:
+                yield (
+                    f"{name} : aucun convertisseur de la version {previous} à la version "
+                    f"{major} (cae_contract/upcasts.py)"
+                )
+            else:
+                yield from self._check_converter(name, previous, major)
+
+    def _check_converter(self, name: str, previous: int, major: int) -> Iterator[str]:
+        """The converter brings every valid example of the older major to a valid document
+        of the newer one."""
+        target = [v for v in self.versions(name) if version_key(v)[0] == major][-1]
+        for version in self.versions(name):
+            if version_key(version)[0] != previous:
+                continue
+            examples = self.examples(name, version)
+            for index, document in enumerate(examples.valid if examples else []):
+                try:
+                    converted = upcast(name, document, from_major=previous, to_major=major)
+                except Exception as exc:  # a converter is code: say which example breaks it
+                    yield (
+                        f"{name} : le convertisseur {previous} → {major} échoue sur l'exemple "
+                        f"valide n°{index + 1} de {version} ({type(exc).__name__})"
+                    )
+                    continue
+                errors = self.validate(name, target, converted)
+                if errors:
+                    yield (
+                        f"{name} : le convertisseur {previous} → {major} rend l'exemple valide "
+                        f"n°{index + 1} de {version} non conforme à {target} "
+                        f"({errors[0].path} : {errors[0].message})"
+                    )
+
     def _unresolved_refs(self, schema: PublishedSchema) -> Iterator[str]:
         resolver = self.resources.resolver(base_uri=schema.uri)
         for ref in sorted(set(schema_refs(schema.document))):
@@ -335,6 +384,15 @@ def registry_at(root: Path) -> SchemaRegistry:
     return SchemaRegistry(root)
 
 
+_published = [SCHEMAS_DIR]
+
+
+def publish_from(root: Path | None) -> None:
+    """Make ``root`` the registry of this process (None: the schemas shipped with the
+    package) — for a hub told to serve another folder of schemas."""
+    _published[0] = root or SCHEMAS_DIR
+
+
 def get_registry() -> SchemaRegistry:
     """The registry of the published schemas."""
-    return registry_at(SCHEMAS_DIR)
+    return registry_at(_published[0])

@@ -27,6 +27,17 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/cae-hub.sqlite3"
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     allow_sqlite_in_production: bool = False
+    schemas_dir: Path | None = Field(
+        default=None,
+        description="Dossier des schémas publiés à servir (par défaut : ceux livrés avec le "
+        "paquet).",
+    )
+    schema_deprecation_days: int = Field(
+        default=180,
+        ge=0,
+        description="Jours pendant lesquels la version majeure précédente d'un schéma reste "
+        "acceptée après la publication de la suivante.",
+    )
     demo_dir: Path | None = Field(
         default=None,
         description="Dossier des fichiers de la démo (par défaut : demo/ à côté de la base "

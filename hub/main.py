@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 import hub
 from cae_contract.catalogue import REPORT_SCHEMA, get_catalogue
 from cae_contract.refs import self_contained
-from cae_contract.registry import get_registry
+from cae_contract.registry import get_registry, publish_from
 from hub.admission import Admission
 from hub.config import Settings, get_settings
 from hub.db import database_reachable, make_engine, session_factory
@@ -58,6 +58,7 @@ def _describe_report_body(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """The hub: middleware, error handlers, routers and lifespan."""
     settings = settings or get_settings()
+    publish_from(settings.schemas_dir)
     configure_logging(settings)
     owns_engine = engine is None
     engine = engine or make_engine(settings)

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import pytest
 import requests
+import uvicorn
+from fastapi import FastAPI
 
 from hub.demo.server import HubDidNotStart, free_port, stop_server, wait_until_healthy
 
@@ -154,3 +157,22 @@ def start_hub(
         yield hub
     finally:
         stop_server(process)
+
+
+@contextmanager
+def serve_in_thread(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn on a real socket, in a thread of this process."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_config=None)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(1000):
+            if server.started:
+                break
+            thread.join(0.01)
+        assert server.started, "le hub de test n'a pas démarré"
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)

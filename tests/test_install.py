@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -40,11 +41,19 @@ def _run(*command: str | Path, cwd: Path, timeout: int = 900) -> subprocess.Comp
     )
 
 
+# What a checkout holds that no build may see (a stale build/ would slip old files in).
+NOT_SOURCES = shutil.ignore_patterns(
+    ".git", ".venv", "build", "dist", "var", "*.egg-info", "__pycache__", ".*_cache"
+)
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = tmp_path_factory.mktemp("source") / "cae-hub"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=NOT_SOURCES)
     dist = tmp_path_factory.mktemp("dist")
     built = _run(
-        sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, ROOT, cwd=dist
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, source, cwd=dist
     )
     assert built.returncode == 0, built.stderr
     (found,) = dist.glob("cae_hub-*.whl")

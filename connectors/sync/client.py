@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 
 import requests
 
+from cae_contract.versions import SCHEMA_VERSION_HEADER
 from connectors.sync.errors import HubFailed, HubUnreachable, TokenRefused
 
 USER_AGENT = "cae-hub-sync/1"
@@ -106,6 +107,12 @@ class Accepted:
     @property
     def replayed(self) -> bool:
         return bool(self.summary.get("replayed", False))
+
+    @property
+    def deprecation(self) -> str | None:
+        """The hub's warning that the schema version sent is deprecated, with its end date."""
+        text = self.summary.get("deprecation")
+        return str(text) if text else None
 
     @property
     def warnings(self) -> list[tuple[str, str]]:
@@ -298,17 +305,22 @@ class HubClient:
         body: Mapping[str, Any],
         *,
         idempotency_key: str,
+        schema_version: str | None = None,
         dry_run: bool = False,
     ) -> Accepted | Rejected:
-        """Send one document; the hub's summary, or its refusal with the failing fields."""
+        """Send one document, naming the ``schema_version`` it was written against; the
+        hub's summary, or its refusal with the failing fields."""
         path = SUBMIT_PATHS[schema].format(period=period)
+        headers = {"Idempotency-Key": idempotency_key}
+        if schema_version is not None:
+            headers[SCHEMA_VERSION_HEADER] = schema_version
         response = self._request(
             "PUT",
             path,
             what=f"envoi {schema} {period}",
             json=dict(body),
             params={"dry_run": "true"} if dry_run else None,
-            headers={"Idempotency-Key": idempotency_key},
+            headers=headers,
         )
         if response.status_code == 200:
             return Accepted(self._json(response))

@@ -47,6 +47,7 @@ class DocumentOutcome:
     detail: str | None = None
     errors: tuple[tuple[str, str], ...] = ()  # (JSON path, French message)
     warnings: tuple[tuple[str, str], ...] = ()
+    deprecation: str | None = None  # the hub's notice that the schema version sent is ageing
     replayed: bool = False
     resent: str | None = None  # why a document already acknowledged was sent again
     contents: str | None = None  # per indicator, what the document sends

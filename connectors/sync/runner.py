@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import requests
 
+from cae_contract.registry import SchemaRegistry
 from connectors.sdk.base import Connector, Document
 from connectors.sdk.errors import (
     ConfigError,
@@ -96,6 +97,7 @@ def run_sync(
     accept_skipped: bool = False,
     progress: Progress | None = None,
     sleep: Sleep = time.sleep,
+    contract: SchemaRegistry | None = None,
 ) -> SyncReport:
     """Run one synchronisation and return its report.
 
@@ -105,6 +107,8 @@ def run_sync(
     ``force`` documents already acknowledged are sent again (the hub answers « unchanged »);
     without it, those the hub no longer holds (a hub restored from a backup) are sent again.
     Records the connector skipped make the report not ``ok`` unless ``accept_skipped``.
+    ``contract`` is the registry documents are written against (by default, the one this
+    installation ships); the client checks and sends them as its version.
 
     Raises ConfigError (the user must fix something) or FatalSyncError (the run stopped);
     a document the hub refuses is not an error, it is in the report.
@@ -121,6 +125,7 @@ def run_sync(
             accept_skipped=accept_skipped,
             progress=progress,
             sleep=sleep,
+            contract=contract,
         )
     finally:
         progress.finish()
@@ -137,6 +142,7 @@ def _run(
     accept_skipped: bool,
     progress: Progress,
     sleep: Sleep,
+    contract: SchemaRegistry | None,
 ) -> SyncReport:
     started = datetime.now(UTC)
     connector = connector or build_connector(config)
@@ -199,7 +205,7 @@ def _run(
                 contents = describe(document)
                 if contents:
                     progress.note(f"{document.key} contient : {contents}")
-        validator = LocalValidator(client, state)
+        validator = LocalValidator(client, state, contract=contract)
         progress.start(len(documents))
         for document in documents:
             outcome = _send(
@@ -214,6 +220,8 @@ def _run(
                 force=force,
             )
             report.outcomes.append(outcome)
+            if outcome.deprecation and outcome.deprecation not in report.hub_remarks:
+                report.hub_remarks.append(outcome.deprecation)
             progress.done(outcome)
         report.finished_at = datetime.now(UTC)
         return report
@@ -359,7 +367,12 @@ def _send(
 
     key = state.idempotency_key(document.key, digest)
     answer = client.submit(
-        document.schema, document.period, document.body, idempotency_key=key, dry_run=dry_run
+        document.schema,
+        document.period,
+        document.body,
+        idempotency_key=key,
+        schema_version=validator.version(document.schema),
+        dry_run=dry_run,
     )
     if not isinstance(answer, Accepted):
         problem = answer.problem
@@ -391,6 +404,7 @@ def _send(
         status,
         revision=answer.revision,
         warnings=tuple(answer.warnings),
+        deprecation=answer.deprecation,
         replayed=answer.replayed,
         resent=resent,
     )

@@ -17,6 +17,7 @@ import jsonschema_rs
 
 from cae_contract.messages import MessageContext
 from cae_contract.refs import BASE_URI, schema_refs
+from cae_contract.registry import SchemaRegistry, get_registry
 from connectors.sync.client import HubClient
 from connectors.sync.errors import HubFailed
 from connectors.sync.state import SyncState
@@ -43,8 +44,11 @@ def _no_network(uri: str) -> Any:
 class LocalValidator:
     """Validators for the schemas documents name, built from what the hub serves."""
 
-    def __init__(self, client: HubClient, state: SyncState) -> None:
+    def __init__(
+        self, client: HubClient, state: SyncState, *, contract: SchemaRegistry | None = None
+    ) -> None:
         self._client = client
+        self._contract = contract or get_registry()
         self._state = state
         self._documents: dict[str, dict[str, Any]] = {}  # by $id
         self._validators: dict[str, tuple[jsonschema_rs.Draft202012Validator, str] | None] = {}
@@ -68,8 +72,24 @@ class LocalValidator:
             self._validators[schema] = self._build(schema)
         return self._validators[schema]
 
+    def version(self, schema: str) -> str | None:
+        """The version of ``schema`` documents are checked against (and sent as)."""
+        compiled = self._validator(schema)
+        if compiled is None:
+            return None
+        _, _, file = compiled[1].removeprefix(BASE_URI).partition("/")
+        version = file.removesuffix(".json")
+        return None if version == "latest" else version
+
     def _build(self, schema: str) -> tuple[jsonschema_rs.Draft202012Validator, str] | None:
-        root = self._fetch(schema, "latest", revalidate=True)
+        # The version this installation's contract was written for, while the hub publishes
+        # it (a hub a major ahead keeps accepting it for a while); else the hub's latest.
+        root = None
+        if schema in self._contract.names():
+            own = self._contract.latest(schema).version
+            root = self._fetch(schema, own, revalidate=False)
+        if root is None:
+            root = self._fetch(schema, "latest", revalidate=True)
         if root is None:
             return None
         uri = str(root.get("$id") or f"{BASE_URI}{schema}/latest.json")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+from email.utils import format_datetime
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from sqlmodel import Session
 
 from cae_contract.periods import PERIOD_PATTERN
+from cae_contract.refs import BASE_URI
+from cae_contract.versions import Acceptance
 from hub.admission import Admission
 from hub.db import SessionDep, write_unit
 from hub.errors import API_ERRORS, BODY_ERRORS, problem_responses
@@ -93,10 +97,20 @@ async def submit_report(
     request: Request,
     writer: ReportWriter,
     period: PeriodPath,
+    response: Response,
     dry_run: Annotated[bool, Query(description="Tout vérifier sans rien enregistrer")] = False,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
     x_cae_hub_connector: Annotated[
         str | None, Header(max_length=160, description="Connecteur et version : endi/1.2.0")
+    ] = None,
+    x_cae_hub_schema_version: Annotated[
+        str | None,
+        Header(
+            max_length=40,
+            pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$",
+            description="Version du schéma indicator-report selon laquelle le rapport est écrit "
+            "(par défaut : la version en vigueur)",
+        ),
     ] = None,
 ) -> ImportSummary:
     # The caller is known before the body is read; the body is checked whole (schema,
@@ -104,9 +118,11 @@ async def submit_report(
     member = get_member(writer)
     body = await request.body()
     admission: Admission = request.app.state.admission
+    days = request.app.state.settings.schema_deprecation_days
     async with admission.prepare.slot():
-        prepared = await to_thread.run_sync(_prepare, period, body)
+        prepared = await to_thread.run_sync(_prepare, period, body, x_cae_hub_schema_version, days)
     del body
+    response.headers.update(deprecation_headers(prepared.acceptance))
 
     def store(session: Session) -> ImportSummary:
         return report_service.store(
@@ -121,8 +137,25 @@ async def submit_report(
     return await write_unit(request, store)
 
 
-def _prepare(period: str, body: bytes) -> PreparedReport:
-    return report_service.prepare(period, decode_report(body))
+def _prepare(period: str, body: bytes, version: str | None, days: int) -> PreparedReport:
+    return report_service.prepare(
+        period, decode_report(body), schema_version=version, deprecation_days=days
+    )
+
+
+def deprecation_headers(acceptance: Acceptance) -> dict[str, str]:
+    """RFC 9745 ``Deprecation`` and RFC 8594 ``Sunset`` while the version sent is deprecated,
+    with a link to the version that replaces it."""
+    if acceptance.deprecated_since is None or acceptance.sunset is None:
+        return {}
+    since = datetime.combine(acceptance.deprecated_since, time(), tzinfo=UTC)
+    sunset = datetime.combine(acceptance.sunset, time(23, 59, 59), tzinfo=UTC)
+    successor = f"{BASE_URI}{acceptance.name}/{acceptance.current}.json"
+    return {
+        "Deprecation": f"@{int(since.timestamp())}",
+        "Sunset": format_datetime(sunset, usegmt=True),
+        "Link": f'<{successor}>; rel="successor-version"',
+    }
 
 
 def report_owner(

@@ -25,7 +25,14 @@ class ImportSummary(BaseModel):
     replayed: bool = Field(
         default=False, description="Requête déjà reçue (même clé d'idempotence) : réponse rejouée"
     )
-    schema_version: str
+    schema_version: str = Field(description="Version du schéma sous laquelle le rapport est gardé")
+    schema_received: str = Field(
+        description="Version du schéma nommée par l'envoi (en-tête X-Cae-Hub-Schema-Version)"
+    )
+    deprecation: str | None = Field(
+        default=None,
+        description="Avertissement quand la version envoyée est dépréciée, avec sa date de fin",
+    )
     content_hash: str
     cells_received: int
     cells_accepted: int

@@ -22,9 +22,11 @@ from cae_contract.catalogue import (
 )
 from cae_contract.consistency import Cell, check_consistency, load_rules, outlier_warnings
 from cae_contract.continuity import lost_breakdown_warnings
-from cae_contract.periods import Period, check_reportable
+from cae_contract.periods import Period, check_reportable, today
 from cae_contract.problems import ErrorItem
 from cae_contract.registry import get_registry
+from cae_contract.upcasts import upcast
+from cae_contract.versions import SCHEMA_VERSION_FIELD, Acceptance, VersionRefused, accept
 from hub.db import utcnow
 from hub.errors import Conflict, InProgress, NotFound, ValidationFailed
 from hub.guards import check_json_bytes
@@ -130,6 +132,7 @@ class PreparedReport:
     content_hash: str
     cells_received: int
     breakdowns: dict[str, list[str]]
+    acceptance: Acceptance
 
 
 def decode_report(body: bytes) -> Any:
@@ -154,17 +157,48 @@ def decode_report(body: bytes) -> Any:
 
 
 class ReportService:
-    def prepare(self, period_text: str, document: Any) -> PreparedReport:
+    def prepare(
+        self,
+        period_text: str,
+        document: Any,
+        *,
+        schema_version: str | None = None,
+        deprecation_days: int = 0,
+    ) -> PreparedReport:
         """Check a report whole — period, schema, consistency — and hash it; no database.
 
-        Any error rejects the report entirely (422 naming every failing cell).
+        The document is validated against the version it names (``schema_version``; None:
+        the current one); a document of the previous major, still accepted, is then brought
+        to the current form. Any error rejects the report entirely (422 naming every failing
+        cell).
         """
         period = parse_period(period_text)
         registry = get_registry()
         catalogue = get_catalogue()
+        try:
+            acceptance = accept(
+                registry,
+                REPORT_SCHEMA,
+                schema_version,
+                today=today(),
+                deprecation_days=deprecation_days,
+            )
+        except VersionRefused as exc:
+            raise ValidationFailed(
+                f"Rapport {period} refusé : {exc}.",
+                errors=[ErrorItem(SCHEMA_VERSION_FIELD, str(exc))],
+            ) from None
         received = len(document.get("cells", [])) if isinstance(document, dict) else 0
         received = received if isinstance(received, int) else 0
-        errors = registry.validate(REPORT_SCHEMA, catalogue.schema_version, document)
+        errors = registry.validate(REPORT_SCHEMA, acceptance.received, document)
+        if not errors and acceptance.upcast:
+            document = upcast(
+                REPORT_SCHEMA,
+                document,
+                from_major=acceptance.received_major,
+                to_major=acceptance.current_major,
+            )
+            errors = registry.validate(REPORT_SCHEMA, acceptance.current, document)
         if not errors and document["period"] != str(period):
             errors.append(
                 ErrorItem(
@@ -188,6 +222,7 @@ class ReportService:
             content_hash(cells),
             received,
             breakdowns_of_cells(cells),
+            acceptance,
         )
 
     def submit(
@@ -239,6 +274,8 @@ class ReportService:
             unchanged=False,
             dry_run=dry_run,
             schema_version=prepared.schema_version,
+            schema_received=prepared.acceptance.received,
+            deprecation=prepared.acceptance.warning(),
             content_hash=digest,
             cells_received=prepared.cells_received,
             cells_accepted=len(cells),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Response
+from fastapi import APIRouter, Header, Path, Request, Response
 
-from cae_contract.registry import SchemaRegistry, etag_for, get_registry
+from cae_contract.periods import today
+from cae_contract.registry import SchemaRegistry, content_hash, get_registry
+from cae_contract.versions import accepted_majors
 from hub.errors import API_ERRORS, problem_responses
-from hub.schemas.schemas import SchemaDetail, SchemaSummary, SchemaVersionInfo
+from hub.schemas.schemas import AcceptedMajor, SchemaDetail, SchemaSummary, SchemaVersionInfo
 
 router = APIRouter(prefix="/v1/schemas", tags=["schémas"], responses=problem_responses(*API_ERRORS))
 
@@ -32,19 +34,27 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def _json(body: Any, *, etag: str, media_type: str = "application/json") -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(content, media_type=media_type, headers={"ETag": etag})
+def _json(body: Any, *, if_none_match: str | None) -> Response:
+    """The body with a strong ETag of its own bytes (what a version accepts changes with the
+    date and the settings, not only with the files), or 304."""
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    etag = f'"{content_hash(content)[:32]}"'
+    if _matches(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(content, media_type="application/json", headers={"ETag": etag})
 
 
-def _summary(registry: SchemaRegistry, name: str) -> SchemaSummary:
+def _summary(registry: SchemaRegistry, name: str, deprecation_days: int) -> SchemaSummary:
     latest = registry.latest(name)
+    majors = accepted_majors(registry, name, today=today(), deprecation_days=deprecation_days)
     return SchemaSummary(
         name=name,
         title=latest.title,
         description=latest.description,
         latest=latest.version,
         versions=registry.versions(name),
+        accepted=[AcceptedMajor.model_validate(m, from_attributes=True) for m in majors],
+        deprecation_days=deprecation_days,
     )
 
 
@@ -54,13 +64,11 @@ def _summary(registry: SchemaRegistry, name: str) -> SchemaSummary:
     response_model=list[SchemaSummary],
     responses={304: {"description": "Inchangé depuis l'ETag envoyé"}, **problem_responses(422)},
 )
-def list_schemas(if_none_match: IfNoneMatch = None) -> Response:
+def list_schemas(request: Request, if_none_match: IfNoneMatch = None) -> Response:
     registry = get_registry()
-    etag = etag_for(list(registry.all()))
-    if _matches(if_none_match, etag):
-        return Response(status_code=304, headers={"ETag": etag})
-    body = [_summary(registry, name).model_dump() for name in registry.names()]
-    return _json(body, etag=etag)
+    days = request.app.state.settings.schema_deprecation_days
+    body = [_summary(registry, name, days).model_dump() for name in registry.names()]
+    return _json(body, if_none_match=if_none_match)
 
 
 @router.get(
@@ -72,13 +80,10 @@ def list_schemas(if_none_match: IfNoneMatch = None) -> Response:
         **problem_responses(404, 422),
     },
 )
-def get_schema(name: SchemaName, if_none_match: IfNoneMatch = None) -> Response:
+def get_schema(request: Request, name: SchemaName, if_none_match: IfNoneMatch = None) -> Response:
     registry = get_registry()
-    summary = _summary(registry, name)
+    summary = _summary(registry, name, request.app.state.settings.schema_deprecation_days)
     published = [registry.get(name, v) for v in summary.versions]
-    etag = etag_for(published)
-    if _matches(if_none_match, etag):
-        return Response(status_code=304, headers={"ETag": etag})
     detail = SchemaDetail(
         **summary.model_dump(),
         published=[
@@ -88,7 +93,7 @@ def get_schema(name: SchemaName, if_none_match: IfNoneMatch = None) -> Response:
             for s in published
         ],
     )
-    return _json(detail.model_dump(), etag=etag)
+    return _json(detail.model_dump(), if_none_match=if_none_match)
 
 
 @router.get(

@@ -9,13 +9,10 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -23,37 +20,17 @@ from starlette.requests import Request
 
 from hub.config import Settings
 from hub.db import session_scope
-from hub.demo.server import free_port
 from hub.main import create_app
 from hub.members.models import StaffAccount
 from hub.security import password_needs_rehash
 from hub.web.auth import client_address
 from tests.databases import fresh_database, settings_for
 from tests.factories import create_staff
-from tests.served import plain_session, start_hub
+from tests.served import plain_session, serve_in_thread, start_hub
 from tests.web.conftest import FAST_HASH, PASSWORD, Loaded, login
 
 PARALLEL = 40
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """``app`` served by uvicorn on a real socket, in a thread of this process."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_config=None)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(1000):
-            if server.started:
-                break
-            thread.join(0.01)
-        assert server.started, "le hub de test n'a pas démarré"
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 def _post_login(base: str, email: str, password: str, barrier: threading.Barrier) -> int:
@@ -78,7 +55,7 @@ def test_parallel_wrong_passwords_check_at_most_the_limit(backend: str, tmp_path
         statuses: list[int] = []
         errors: list[BaseException] = []
         lock = threading.Lock()
-        with serve(app) as base:
+        with serve_in_thread(app) as base:
 
             def attempt() -> None:
                 try:
