@@ -51,19 +51,27 @@ def open_engine(settings: Settings) -> Engine:
 
 
 @contextmanager
-def unit_of_work(*, require_schema: bool = True) -> Iterator[Session]:
-    """A committed session on the configured database, refusing an unmigrated one."""
+def migrated_engine(settings: Settings, *, require_schema: bool = True) -> Iterator[Engine]:
+    """An engine on the configured database, refusing an unmigrated one; disposed on exit."""
     from hub.migrate import current_revision, head_revision
 
-    settings = load_settings()
     engine = open_engine(settings)
     try:
         if require_schema and current_revision(engine) != head_revision():
             fail("la base n'est pas à jour : lancez « cae-hub db upgrade »")
-        with session_scope(engine) as session:
-            yield session
+        yield engine
     finally:
         engine.dispose()
+
+
+@contextmanager
+def unit_of_work(*, require_schema: bool = True) -> Iterator[Session]:
+    """A committed session on the configured database, refusing an unmigrated one."""
+    with (
+        migrated_engine(load_settings(), require_schema=require_schema) as engine,
+        session_scope(engine) as session,
+    ):
+        yield session
 
 
 @db_app.command("upgrade")
@@ -172,6 +180,9 @@ def _register_subcommands() -> None:
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(staff_app, name="staff")
     app.add_typer(schemas_app, name="schemas")
+    from hub.jobs.cli import jobs_app
+
+    app.add_typer(jobs_app, name="jobs")
     from connectors.sdk.cli import connectors_app
 
     app.add_typer(connectors_app, name="connectors")
