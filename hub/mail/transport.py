@@ -22,9 +22,9 @@ def compose(
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=_domain(settings.mail_from or ""))
-    message["Content-Language"] = "fr"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    message["Content-Language"] = "fr"  # after the parts: set_content clears Content-* headers
     return message
 
 
