@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from hub.config import Settings
 from hub.demo.server import free_port
@@ -34,11 +35,21 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
+def _refuse_everyone(*_: Any) -> AuthResult:
+    return AuthResult(success=False, handled=False)
+
+
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[tuple[Inbox, int]]:
+def smtp_server(
+    port: int | None = None, *, refuse_login: bool = False
+) -> Iterator[tuple[Inbox, int]]:
+    """A server on loopback; with ``refuse_login`` it offers AUTH and refuses every login."""
     inbox = Inbox()
     port = port or free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    options: dict[str, Any] = (
+        {"auth_require_tls": False, "authenticator": _refuse_everyone} if refuse_login else {}
+    )
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield inbox, port

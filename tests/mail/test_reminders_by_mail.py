@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -191,6 +192,26 @@ def test_a_failed_send_stays_pending_and_the_next_run_sends_it(
     assert any(member.contact_email in r.recipients for r in inbox.messages)
     [sent] = _outbox(session, member)
     assert sent.status == OutboxStatus.SENT and sent.attempts == 2 and sent.last_error is None
+
+
+def test_a_refused_login_is_recorded_without_the_password(
+    session: Session, settings: Settings
+) -> None:
+    member = create_member(session)
+    reminder_service.remind(session, settings, on=AFTER_CLOSE)
+    with smtp_server(refuse_login=True) as (inbox, port):
+        secret = "mot-de-passe-du-relais-42"
+        configured = mail_settings(settings, port).model_copy(
+            update={"smtp_username": "hub", "smtp_password": SecretStr(secret)}
+        )
+        delivery = mail_service.deliver(session, configured)
+    assert delivery.sent == 0 and inbox.messages == []
+    [waiting] = _outbox(session, member)
+    assert waiting.status == OutboxStatus.PENDING
+    assert waiting.last_error == (
+        "le serveur SMTP a refusé l'identification (HUB_SMTP_USERNAME, HUB_SMTP_PASSWORD)"
+    )
+    assert secret not in (waiting.last_error or "")
 
 
 def test_with_no_smtp_server_configured_messages_wait(session: Session, settings: Settings) -> None:
