@@ -131,10 +131,13 @@ def serve(
 
     settings = load_settings()
     address, number = host or settings.host, port or settings.port
+    from hub.jobs.registry import InvalidSchedule, load_jobs
+
     try:
         check_workers(settings, workers)
         port_check(address, number)
-    except ServeRefused as exc:
+        load_jobs(settings)  # a bad HUB_JOB_SCHEDULES is one line here, not a failed start
+    except (ServeRefused, InvalidSchedule) as exc:
         fail(str(exc))
     if check_port:
         return

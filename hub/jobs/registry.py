@@ -74,8 +74,14 @@ def cron_trigger(cron: str) -> CronTrigger:
                 timezone=PARIS,
             )
     except ValueError as exc:
-        raise InvalidSchedule(f"planification « {cron} » illisible ({exc})") from exc
-    raise InvalidSchedule(f"planification « {cron} » illisible : 5 ou 6 champs attendus")
+        raise InvalidSchedule(
+            f"planification « {cron[:60]} » illisible : une valeur sort de son champ "
+            "(minute 0-59, heure 0-23, jour 1-31, mois 1-12, jour de la semaine 0-6)"
+        ) from exc
+    raise InvalidSchedule(
+        f"planification « {cron[:60]} » illisible : 5 champs attendus (minute heure jour mois "
+        "jour-de-la-semaine), ou 6 avec les secondes en tête"
+    )
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,10 @@ def load_jobs(settings: Settings) -> dict[str, JobSpec]:
         )
     specs = [spec.scheduled(settings.job_schedules) for spec in _REGISTRY.values()]
     for spec in specs:
-        spec.trigger()
+        try:
+            spec.trigger()
+        except InvalidSchedule as exc:
+            raise InvalidSchedule(f"HUB_JOB_SCHEDULES, tâche {spec.name} : {exc}") from None
     return {spec.name: spec for spec in sorted(specs, key=lambda s: s.name)}
 
 

@@ -224,7 +224,9 @@ def test_settings_replace_a_schedule_and_refuse_a_bad_one() -> None:
     assert specs["send-mail"].cron == "*/10 * * * *"
     with pytest.raises(InvalidSchedule, match="tâches inconnues : envoi"):
         load_jobs(Settings(environment="test", job_schedules={"envoi": "* * * * *"}))
-    with pytest.raises(InvalidSchedule, match="illisible"):
+    with pytest.raises(InvalidSchedule, match="tâche send-mail : planification « 61 "):
+        load_jobs(Settings(environment="test", job_schedules={"send-mail": "61 * * * *"}))
+    with pytest.raises(InvalidSchedule, match="illisible : 5 champs attendus"):
         cron_trigger("tous les jours")
     with pytest.raises(InvalidSchedule, match="illisible"):
         cron_trigger("99 3 * * *")
