@@ -78,34 +78,55 @@ class MailService:
         return OutboxRepository(session).add(message)
 
     def deliver(self, session: Session, settings: Settings, *, limit: int = BATCH) -> Delivery:
-        """Send the pending messages; each failure is kept on its message for the next run."""
+        """Send the pending messages; each failure is kept on its message for the next run.
+
+        In one transaction; the ``send-mail`` job does the same in three steps so as not to
+        hold the database (SQLite's write lock) while the SMTP server answers.
+        """
         if not settings.mail_enabled:
             return Delivery(0, 0, enabled=False)
-        outbox = OutboxRepository(session)
-        messages = outbox.pending(limit=limit)
+        return self.record(session, self.send(settings, self.pending(session, limit=limit)))
+
+    def pending(self, session: Session, *, limit: int = BATCH) -> list[OutboxMessage]:
+        return OutboxRepository(session).pending(limit=limit)
+
+    def send(
+        self, settings: Settings, messages: list[OutboxMessage]
+    ) -> list[tuple[OutboxMessage, str | None]]:
+        """Hand ``messages`` to the SMTP server, touching no database: each with the reason
+        it failed, or None when it went out."""
         if not messages:
-            return Delivery(0, 0, enabled=True)
-        sent, tried = 0, set()
+            return []
+        outcomes: list[tuple[OutboxMessage, str | None]] = []
         try:
             with smtp_connection(settings) as client:
                 for message in messages:
-                    tried.add(message.id)
                     try:
                         client.send_message(self._email(settings, message))
                     except Exception as error:
-                        self._failed(outbox, message, describe_error(error, settings))
+                        outcomes.append((message, describe_error(error, settings)))
                     else:
-                        self._sent(outbox, message)
-                        sent += 1
+                        outcomes.append((message, None))
         except Exception as error:
-            # The connection failed (or broke): every message not yet sent waits for the next run.
+            # The connection failed (or broke): what was not handed over waits for next time.
             reason = describe_error(error, settings)
             log.warning("smtp delivery failed", reason=reason)
-            for message in messages:
-                if message.id not in tried:
-                    self._failed(outbox, message, reason)
-        failed = sum(1 for message in messages if message.status == OutboxStatus.PENDING)
-        return Delivery(sent, failed, enabled=True)
+            done = {id(message) for message, _ in outcomes}
+            outcomes += [(message, reason) for message in messages if id(message) not in done]
+        return outcomes
+
+    def record(
+        self, session: Session, outcomes: list[tuple[OutboxMessage, str | None]]
+    ) -> Delivery:
+        """Mark what ``send`` did on the messages (in the caller's transaction)."""
+        outbox = OutboxRepository(session)
+        for message, reason in outcomes:
+            if reason is None:
+                self._sent(outbox, message)
+            else:
+                self._failed(outbox, message, reason)
+        failed = sum(1 for _, reason in outcomes if reason is not None)
+        return Delivery(len(outcomes) - failed, failed, enabled=True)
 
     @staticmethod
     def _email(settings: Settings, message: OutboxMessage) -> Any:
