@@ -12,7 +12,7 @@ from hub.cli import fail, load_settings, migrated_engine, unit_of_work
 from hub.db import utcnow
 from hub.jobs.models import RunOutcome
 from hub.jobs.registry import InvalidSchedule, JobSpec, UnknownJob, find_job, load_jobs
-from hub.jobs.service import OUTCOME_LABELS, job_statuses, run_job
+from hub.jobs.service import job_statuses, run_job
 from hub.logs import configure_logging
 from hub.periods import PARIS
 
@@ -46,7 +46,7 @@ def jobs_list() -> None:
             status.spec.title,
             status.spec.cron,
             local_time(status.last.slot if status.last else None),
-            OUTCOME_LABELS[status.last.outcome] if status.last else "—",
+            status.outcome_label,
             local_time(status.next_run),
         )
         for status in statuses

@@ -99,6 +99,11 @@ def latest_slot(spec: JobSpec, now: datetime) -> datetime | None:
     return slot
 
 
+# A run still "running" after this long lost its process (stopped or killed mid-run): its
+# slot stays spent, and staff are told.
+STALE_RUN = timedelta(hours=1)
+
+
 @dataclass(frozen=True)
 class JobStatus:
     """A job as staff see it."""
@@ -106,6 +111,15 @@ class JobStatus:
     spec: JobSpec
     last: JobRun | None
     next_run: datetime | None
+    now: datetime
+
+    @property
+    def outcome_label(self) -> str:
+        if self.last is None:
+            return "—"
+        if self.last.outcome == RunOutcome.RUNNING and self.last.started_at < self.now - STALE_RUN:
+            return "interrompue (processus arrêté pendant l'exécution)"
+        return OUTCOME_LABELS[RunOutcome(self.last.outcome)]
 
 
 def job_statuses(
@@ -114,7 +128,7 @@ def job_statuses(
     now = now or utcnow()
     latest = JobRunRepository(session).latest(list(specs))
     return [
-        JobStatus(spec, latest.get(name), spec.trigger().get_next_fire_time(None, now))
+        JobStatus(spec, latest.get(name), spec.trigger().get_next_fire_time(None, now), now)
         for name, spec in specs.items()
     ]
 

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from hub.db import SessionDep
 from hub.indicators.reminders import NO_CONTACT_LABEL, reminder_service
 from hub.jobs.registry import load_jobs
-from hub.jobs.service import OUTCOME_LABELS, job_statuses
+from hub.jobs.service import job_statuses
 from hub.mail.service import MAIL_OFF, mail_service
 from hub.web.auth import StaffPage, settings_of
 from hub.web.rendering import PageRoute, render
@@ -27,7 +27,6 @@ def jobs(request: Request, user: StaffPage, session: SessionDep) -> Response:
         user=user,
         title="Tâches planifiées",
         statuses=job_statuses(session, load_jobs(settings)),
-        outcome_labels=OUTCOME_LABELS,
         mail_enabled=settings.mail_enabled,
         mail_off=MAIL_OFF,
         smtp_server=f"{settings.smtp_host}:{settings.smtp_effective_port}",

@@ -70,3 +70,30 @@ def test_signed_out_visitors_are_sent_to_the_login(client: TestClient) -> None:
     page = client.get("/taches", follow_redirects=False)
     assert page.status_code in {302, 303}
     assert page.headers["location"].startswith("/connexion")
+
+
+def test_staff_see_where_mail_goes_and_runs_cut_short(
+    staff_client: TestClient, session: Session
+) -> None:
+    settings = staff_client.app.state.settings  # type: ignore[attr-defined]
+    staff_client.app.state.settings = settings.model_copy(  # type: ignore[attr-defined]
+        update={"smtp_host": "smtp.federation.example", "mail_from": "hub@federation.example"}
+    )
+    session.add(
+        JobRun(
+            job="purge-temp-files",
+            slot=datetime(2026, 12, 1, 2, 42, tzinfo=UTC),
+            started_at=datetime(2026, 12, 1, 2, 42, tzinfo=UTC),
+            process="hub:2",
+        )
+    )
+    session.flush()
+
+    html = staff_client.get("/taches").text
+
+    assert (
+        "<strong>État</strong> — envoi d'e-mails activé : serveur "
+        "smtp.federation.example:587, expéditeur hub@federation.example." in html
+    )
+    row = html.split('data-tache="purge-temp-files"')[1].split("</tr>")[0]
+    assert "<strong>interrompue (processus arrêté pendant l&#39;exécution)</strong>" in row
