@@ -31,8 +31,9 @@ test: install lint typecheck
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check hub connectors tests bench
-	$(BIN)/ruff format --check hub connectors tests bench
+	$(BIN)/ruff check cae_contract hub connectors tests bench
+	$(BIN)/ruff format --check cae_contract hub connectors tests bench
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

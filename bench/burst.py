@@ -44,9 +44,9 @@ from bench.support import (
     serve,
     throwaway_database,
 )
+from cae_contract.periods import Period
 from connectors.sdk.base import Connector, extractor
 from hub.db import make_engine
-from hub.periods import Period
 
 CAES = 150
 SEMESTERS = 2

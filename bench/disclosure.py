@@ -43,11 +43,11 @@ from bench.support import (
     staff_token,
     temporary_hub,
 )
+from cae_contract.periods import Period
 from hub.db import session_scope
 from hub.indicators.service import report_service
 from hub.members.schemas import MemberCreate
 from hub.members.service import member_service
-from hub.periods import Period
 from hub.stats.audit import Exposure, audit
 from hub.stats.disclosure import (
     DEFAULT_RULES,

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from cae_contract.periods import Period
+from cae_contract.registry import get_registry
 from connectors.sdk.microdata import AmountRecord, EntrepreneurRecord, build_report
 from hub.members.schemas import complete_siren
-from hub.periods import Period
-from hub.schemas.service import get_registry
 
 # Départements by region for the synthetic CAEs (Nouvelle-Aquitaine and Occitanie first).
 REGION_DEPARTEMENTS = {

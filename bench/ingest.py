@@ -32,10 +32,10 @@ from bench.support import (
     seconds,
     temporary_hub,
 )
-from hub.indicators.catalogue import DIMENSION_LISTS, get_catalogue
+from cae_contract.catalogue import DIMENSION_LISTS, get_catalogue
+from cae_contract.periods import Period
+from cae_contract.registry import get_registry
 from hub.members.schemas import complete_siren
-from hub.periods import Period
-from hub.schemas.service import get_registry
 
 CELLS = 10_000
 LIMIT_SECONDS = 1.0

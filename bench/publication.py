@@ -24,7 +24,7 @@ import pandas as pd
 from bench.disclosure import RULES, new_acro
 from bench.federation import generate_federation, report_for
 from bench.support import heading, ratio, seconds
-from hub.indicators.catalogue import Indicator, get_catalogue
+from cae_contract.catalogue import Indicator, get_catalogue
 from hub.stats.audit_linked import audit_publication
 from hub.stats.joint import Release, protect_jointly
 from hub.stats.lattice import CellId, Lattice, RevisionRow, build_lattice

@@ -259,7 +259,7 @@ def serve(
     if app is not None:
         command = [sys.executable, "-m", "uvicorn", app, *address, "--no-access-log"]
     elif workers == 1:
-        serve_hub = "import sys; from hub.cli import main; sys.exit(main())"
+        serve_hub = "import sys; from cae_contract.cli import main; sys.exit(main())"
         command = [sys.executable, "-c", serve_hub, "serve", "--no-migrate", *address]
     else:
         command = [

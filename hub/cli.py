@@ -1,44 +1,31 @@
-"""``cae-hub``: the command line of the hub.
+"""The hub's own commands: ``cae-hub db`` and ``cae-hub serve``, and what the hub's other
+commands share (the configured database, a unit of work), with how the hub's errors read on
+the command line.
 
-Every command prints one French line saying what to fix and exits non-zero when something
-is wrong; no traceback reaches the user.
+The server's modules (the application, uvicorn, Alembic) are imported inside the commands that
+use them: every ``cae-hub`` invocation loads this module to list its commands, and should not
+pay a second of start-up for a server it does not run.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
-from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
+from cae_contract.cli import explain, fail
+from cae_contract.problems import field_message
 from hub.config import Settings
 from hub.db import ensure_sqlite_folder, make_engine, session_scope
 from hub.errors import HubError
 
-app = typer.Typer(
-    name="cae-hub",
-    help="Hub d'échange de données des CAE du bâtiment.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
 db_app = typer.Typer(help="Base de données : migrations.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-
-
-class CliError(Exception):
-    """A problem the user can fix; its message is the one line printed."""
-
-
-def fail(message: str) -> NoReturn:
-    raise CliError(message)
 
 
 def load_settings() -> Settings:
@@ -102,7 +89,6 @@ def db_current() -> None:
         engine.dispose()
 
 
-@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Adresse d'écoute (HUB_HOST)")] = None,
     port: Annotated[
@@ -175,99 +161,32 @@ def _serve(settings: Settings, host: str, port: int, *, migrate: bool, workers: 
     uvicorn.run(APP_FACTORY, factory=True, workers=workers, **common)
 
 
-def _register_subcommands() -> None:
-    from hub.members.cli import members_app, staff_app, tokens_app
-    from hub.schemas.cli import schemas_app
-
-    app.add_typer(members_app, name="members")
-    app.add_typer(tokens_app, name="tokens")
-    app.add_typer(staff_app, name="staff")
-    app.add_typer(schemas_app, name="schemas")
-    from hub.jobs.cli import jobs_app
-
-    app.add_typer(jobs_app, name="jobs")
-    from connectors.sdk.cli import connectors_app
-
-    app.add_typer(connectors_app, name="connectors")
-    from hub.demo import demo
-
-    app.command()(demo)
-    from connectors.sync.cli import sync
-
-    app.command()(sync)
-
-
-_register_subcommands()
-
-
 def _one_line(error: ValidationError) -> str:
-    from hub.errors import _french_message
-
     parts = []
     for item in error.errors():
         where = ".".join(str(p) for p in item.get("loc", ())) or "valeur"
-        parts.append(f"{where} : {_french_message(dict(item))}")
+        parts.append(f"{where} : {field_message(dict(item))}")
     return "; ".join(parts)
 
 
-def _usage_error(error: UsageError) -> NoReturn:
-    """A usage error in French: the usage line, the error, where the help is; exit 2."""
-    from hub.cli_french import usage_error
-
-    if isinstance(error, NoArgsIsHelpError):
-        typer.echo(error.message, err=True)
-        sys.exit(2)
-    ctx = error.ctx
-    if ctx is not None:
-        typer.echo(ctx.get_usage(), err=True)
-    typer.echo(f"erreur : {usage_error(error)}", err=True)
-    if ctx is not None:
-        typer.echo(f"aide : {ctx.command_path} --help", err=True)
-    sys.exit(2)
+def _hub_error(error: HubError) -> list[str]:
+    return [error.detail, *(f"  {item.path} : {item.message}" for item in error.errors)]
 
 
-def main() -> None:
-    """Entry point of the ``cae-hub`` script."""
-    from hub.cli_french import install
+def _database_unreachable(error: OperationalError) -> list[str]:
+    return [
+        "base de données injoignable ou illisible ; vérifiez HUB_DATABASE_URL "
+        f"({type(error.orig).__name__})"
+    ]
 
-    install()
-    try:
-        status = app(standalone_mode=False, prog_name="cae-hub")
-    except UsageError as exc:
-        _usage_error(exc)
-    except ClickException as exc:  # a file option that cannot be opened…
-        from hub.cli_french import click_error
 
-        typer.echo(f"erreur : {click_error(exc)}", err=True)
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("interrompu", err=True)
-        sys.exit(1)
-    except CliError as exc:
-        typer.echo(f"erreur : {exc}", err=True)
-        sys.exit(1)
-    except HubError as exc:
-        typer.echo(f"erreur : {exc.detail}", err=True)
-        for item in exc.errors:
-            typer.echo(f"  {item.path} : {item.message}", err=True)
-        sys.exit(1)
-    except ValidationError as exc:
-        typer.echo(f"erreur : {_one_line(exc)}", err=True)
-        sys.exit(1)
-    except ValueError as exc:  # settings refused (insecure production configuration…)
-        typer.echo(f"erreur : {exc}", err=True)
-        sys.exit(1)
-    except OperationalError as exc:
-        typer.echo(
-            "erreur : base de données injoignable ou illisible ; vérifiez HUB_DATABASE_URL "
-            f"({type(exc.orig).__name__})",
-            err=True,
-        )
-        sys.exit(1)
-    except SQLAlchemyError as exc:
-        typer.echo(
-            f"erreur : la base de données a refusé l'opération ({type(exc).__name__})", err=True
-        )
-        sys.exit(1)
-    # Without standalone mode, typer.Exit(code) comes back as its code.
-    sys.exit(status if isinstance(status, int) else 0)
+def _database_refused(error: SQLAlchemyError) -> list[str]:
+    return [f"la base de données a refusé l'opération ({type(error).__name__})"]
+
+
+explain(HubError, _hub_error)
+explain(ValidationError, lambda error: [_one_line(error)])
+# Settings refused (insecure production configuration…).
+explain(ValueError, lambda error: [str(error)])
+explain(OperationalError, _database_unreachable)
+explain(SQLAlchemyError, _database_refused)

@@ -10,7 +10,6 @@ from typing import Annotated, Literal
 from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "change-me-in-production"  # noqa: S105 - refused outside development
 
 
@@ -24,10 +23,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
-    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'cae-hub.sqlite3'}"
+    # Relative to the folder the hub runs from (./var), never inside the installed package.
+    database_url: str = "sqlite:///var/cae-hub.sqlite3"
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     allow_sqlite_in_production: bool = False
-    schemas_dir: Path = PROJECT_ROOT / "schemas"
     demo_dir: Path | None = Field(
         default=None,
         description="Dossier des fichiers de la démo (par défaut : demo/ à côté de la base "
@@ -156,8 +155,9 @@ class Settings(BaseSettings):
         '{"purge-sessions": "17 3 * * *"} (cron à 5 champs, ou 6 avec les secondes en tête).',
     )
     temp_dir: Path = Field(
-        default=PROJECT_ROOT / "var" / "tmp",
-        description="Dossier des fichiers temporaires et des exports du hub, purgé par la tâche "
+        default=Path("var") / "tmp",
+        description="Dossier des fichiers temporaires et des exports du hub (./var/tmp par "
+        "défaut), purgé par la tâche "
         "purge-temp-files.",
     )
     temp_retention_days: int = Field(

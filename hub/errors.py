@@ -24,7 +24,6 @@ errors into the same shape: ``type``, ``title``, ``status``, ``detail`` and, for
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import structlog
@@ -37,18 +36,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
+from cae_contract.problems import ErrorItem, field_message
+from cae_contract.registry import UnknownSchema
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://cae-hub.fr/problems/"
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorItem:
-    """One failing field: where, and what is wrong with it, in French."""
-
-    path: str
-    message: str
 
 
 class HubError(Exception):
@@ -234,69 +228,6 @@ def problem_response(error: HubError) -> JSONResponse:
 
 # -- French messages for request validation -------------------------------------------------
 
-_PYDANTIC_MESSAGES: dict[str, str] = {
-    "missing": "champ obligatoire",
-    "extra_forbidden": "champ inconnu",
-    "json_invalid": "JSON mal formé",
-    "json_type": "JSON attendu",
-    "model_attributes_type": "objet attendu",
-    "model_type": "objet attendu",
-    "dict_type": "objet attendu",
-    "list_type": "liste attendue",
-    "string_type": "texte attendu",
-    "int_type": "nombre entier attendu",
-    "int_parsing": "nombre entier attendu",
-    "int_from_float": "nombre entier attendu",
-    "float_type": "nombre attendu",
-    "float_parsing": "nombre attendu",
-    "bool_type": "booléen attendu (true ou false)",
-    "bool_parsing": "booléen attendu (true ou false)",
-    "datetime_type": "date et heure attendues",
-    "datetime_parsing": "date et heure au format ISO 8601 attendues",
-    "datetime_from_date_parsing": "date et heure au format ISO 8601 attendues",
-    "date_parsing": "date au format AAAA-MM-JJ attendue",
-    "date_from_datetime_parsing": "date au format AAAA-MM-JJ attendue",
-    "value_error": "valeur invalide",
-    "enum": "valeur non autorisée",
-    "literal_error": "valeur non autorisée",
-    "string_pattern_mismatch": "format non reconnu",
-    "string_unicode": "texte Unicode attendu",
-    "set_type": "liste sans doublon attendue",
-    "uuid_parsing": "identifiant UUID attendu",
-    "url_parsing": "adresse URL attendue",
-    "recursion_loop": "structure récursive refusée",
-}
-
-
-def _french_message(error: dict[str, Any]) -> str:
-    kind = str(error.get("type", ""))
-    ctx = error.get("ctx") or {}
-    if kind in {"string_too_short", "too_short"}:
-        unit = "caractère(s)" if kind.startswith("string") else "élément(s)"
-        return f"au moins {ctx.get('min_length')} {unit}"
-    if kind in {"string_too_long", "too_long"}:
-        unit = "caractère(s)" if kind.startswith("string") else "élément(s)"
-        return f"au plus {ctx.get('max_length')} {unit}"
-    if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
-        op = {
-            "greater_than_equal": "≥",
-            "greater_than": ">",
-            "less_than_equal": "≤",
-            "less_than": "<",
-        }[kind]
-        limit = next(iter(ctx.values()), "")
-        return f"doit être {op} {limit}"
-    if kind in {"enum", "literal_error"} and "expected" in ctx:
-        return f"valeur non autorisée (attendu : {ctx['expected']})"
-    if kind == "value_error" and "reason" in ctx:  # email-validator's English reason
-        return "adresse électronique invalide"
-    if kind == "value_error":
-        # Our own validators raise ValueError with a French message.
-        return str(ctx.get("error") or error.get("msg", "valeur invalide"))
-    if kind == "string_pattern_mismatch" and "pattern" in ctx:
-        return f"format non reconnu (motif attendu : {ctx['pattern']})"
-    return _PYDANTIC_MESSAGES.get(kind, f"valeur invalide ({kind or 'inconnue'})")
-
 
 def _path(loc: Sequence[Any]) -> str:
     if not loc:
@@ -315,7 +246,7 @@ def request_validation_items(exc: RequestValidationError) -> list[ErrorItem]:
     # A JSON syntax error is located at ("body", offset in the text): its field is the whole body.
     return [
         ErrorItem(
-            "$" if e.get("type") == "json_invalid" else _path(e.get("loc", ())), _french_message(e)
+            "$" if e.get("type") == "json_invalid" else _path(e.get("loc", ())), field_message(e)
         )
         for e in exc.errors()
     ]
@@ -359,6 +290,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def _hub_error(_: Request, exc: HubError) -> JSONResponse:
         return problem_response(exc)
+
+    @app.exception_handler(UnknownSchema)
+    async def _unknown_schema(_: Request, exc: UnknownSchema) -> JSONResponse:
+        return problem_response(NotFound(str(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -27,10 +27,10 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Match, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cae_contract.problems import ErrorItem
 from hub.config import Settings
 from hub.errors import (
     BadRequest,
-    ErrorItem,
     HubError,
     PayloadTooLarge,
     Unauthorized,

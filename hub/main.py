@@ -12,6 +12,9 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 import hub
+from cae_contract.catalogue import REPORT_SCHEMA, get_catalogue
+from cae_contract.refs import self_contained
+from cae_contract.registry import get_registry
 from hub.admission import Admission
 from hub.config import Settings, get_settings
 from hub.db import database_reachable, make_engine, session_factory
@@ -19,13 +22,10 @@ from hub.docs.endpoints import mount_docs
 from hub.errors import install_error_handlers, problem_responses
 from hub.guards import InputGuard
 from hub.indicators import endpoints as indicators
-from hub.indicators.catalogue import REPORT_SCHEMA, get_catalogue
 from hub.jobs.scheduler import start_scheduler, stop_scheduler
 from hub.logs import AccessLog, configure_logging
 from hub.members import endpoints as members
 from hub.schemas import endpoints as schemas
-from hub.schemas.refs import self_contained
-from hub.schemas.service import get_registry
 from hub.stats import endpoints as stats
 from hub.web.endpoints import mount_dashboard
 

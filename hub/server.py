@@ -12,7 +12,8 @@ import json
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from hub.errors import ErrorItem, problem
+from cae_contract.problems import ErrorItem
+from hub.errors import problem
 
 _UNREADABLE = json.dumps(
     problem(

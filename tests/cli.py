@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine
 
-from hub.cli import main
+from cae_contract.cli import main
 
 
 @dataclass

@@ -27,7 +27,7 @@ def cae_hub_command() -> list[str]:
     script = Path(sys.executable).with_name("cae-hub")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from hub.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from cae_contract.cli import main; sys.exit(main())"]
 
 
 def plain_session() -> requests.Session:
@@ -44,6 +44,7 @@ class RunningHub:
     workdir: Path
     log: Path
     database: Path
+    command: Sequence[str]
 
     def log_tail(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
@@ -51,7 +52,7 @@ class RunningHub:
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """``cae-hub ARGS`` on the same database as the server."""
         return subprocess.run(  # noqa: S603 - our own console script, fixed arguments
-            [*cae_hub_command(), *args],
+            [*self.command, *args],
             env=self.env,
             cwd=self.workdir,
             capture_output=True,
@@ -117,10 +118,16 @@ def hub_environment(database: Path) -> dict[str, str]:
 
 @contextmanager
 def start_hub(
-    workdir: Path, *, database_url: str | None = None, serve_args: Sequence[str] = ()
+    workdir: Path,
+    *,
+    database_url: str | None = None,
+    serve_args: Sequence[str] = (),
+    command: Sequence[str] | None = None,
 ) -> Iterator[RunningHub]:
     """``cae-hub serve`` on a database file under ``workdir`` that does not exist yet (or on
-    ``database_url``), with ``serve_args`` added to its command line."""
+    ``database_url``), with ``serve_args`` added to its command line; ``command`` is the
+    ``cae-hub`` script to run (by default, the one beside this interpreter)."""
+    command = list(command or cae_hub_command())
     database = workdir / "var" / "hub.sqlite3"
     env = hub_environment(database)
     if database_url is not None:
@@ -130,7 +137,7 @@ def start_hub(
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
             [
-                *cae_hub_command(),
+                *command,
                 *("serve", "--host", "127.0.0.1", "--port", str(port), *serve_args),
             ],
             env=env,
@@ -138,7 +145,7 @@ def start_hub(
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    hub = RunningHub(process, f"http://127.0.0.1:{port}", env, workdir, log, database)
+    hub = RunningHub(process, f"http://127.0.0.1:{port}", env, workdir, log, database, command)
     try:
         try:
             wait_until_healthy(process, hub.base_url, log)

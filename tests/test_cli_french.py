@@ -10,7 +10,7 @@ import sys
 import pytest
 import typer
 
-from hub.cli import app, main
+from cae_contract.cli import build_app, main
 
 ENGLISH = re.compile(
     r"\b(Usage|Show this|and exit|Error|Missing|No such|Try|for help|Invalid|Commands|COMMAND"
@@ -22,7 +22,7 @@ ENGLISH = re.compile(
 
 def command_paths() -> list[tuple[str, ...]]:
     """Every command and group of ``cae-hub``, as the words typed after it."""
-    root = typer.main.get_command(app)
+    root = typer.main.get_command(build_app())
     found: list[tuple[str, ...]] = [()]
 
     def walk(command: object, path: tuple[str, ...]) -> None:
@@ -35,7 +35,7 @@ def command_paths() -> list[tuple[str, ...]]:
 
 
 def required_params(path: tuple[str, ...]) -> bool:
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(build_app())
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]
     return any(p.required for p in command.params) and not hasattr(command, "commands")

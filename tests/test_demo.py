@@ -22,6 +22,8 @@ import sqlalchemy
 from sqlalchemy import Engine, MetaData, create_engine
 from sqlmodel import Session, col, func, select
 
+from cae_contract.periods import Period, today
+from cae_contract.registry import get_registry
 from connectors.sync import load_config
 from connectors.sync.runner import build_connector
 from hub.demo.federation import DemoCae, DemoFederation, add_months, generate
@@ -31,8 +33,6 @@ from hub.demo.run import past_semesters
 from hub.indicators.models import IndicatorCell, IndicatorReport
 from hub.members.models import Member, MemberUser, StaffAccount
 from hub.members.schemas import siren_is_valid
-from hub.periods import Period, today
-from hub.schemas.service import get_registry
 from hub.stats.models import Publication
 from tests.served import cae_hub_command, hub_environment
 

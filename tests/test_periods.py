@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from hub.periods import Period
+from cae_contract.periods import Period
 
 
 @pytest.mark.parametrize(

@@ -24,11 +24,11 @@ from schemathesis.python import asgi
 from sqlalchemy import Engine, update
 from sqlmodel import col, select
 
+from cae_contract.catalogue import get_catalogue
+from cae_contract.periods import PERIOD_PATTERN, Period
 from hub.db import session_scope
-from hub.indicators.catalogue import get_catalogue
 from hub.main import create_app
 from hub.members.models import ApiToken, Member, StaffAccount, StaffRole
-from hub.periods import PERIOD_PATTERN, Period
 from tests.databases import fresh_database, settings_for
 from tests.factories import create_member, create_staff, issue_token
 

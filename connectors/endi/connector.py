@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
+from cae_contract.periods import Period
 from connectors.endi import columns
 from connectors.endi.money import UNITS, read_companies, read_invoices, read_payroll, unit_warning
 from connectors.endi.people import Vocabulary, read_people
@@ -16,7 +17,6 @@ from connectors.sdk.base import Connector, extractor
 from connectors.sdk.errors import ConfigError, SkippableRecordError
 from connectors.sdk.microdata import AmountRecord, EntrepreneurRecord, aggregate, code_set
 from connectors.sdk.tabular import Column, Table, normalize_label, read_table
-from hub.periods import Period
 
 _FILE = {
     "oneOf": [

@@ -42,8 +42,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from cae_contract.messages import MessageContext
+from cae_contract.periods import Period
 from connectors.sdk.errors import ConfigError, FatalSyncError, SkippableRecordError
-from hub.periods import Period
+from connectors.sdk.values import normalize_label
 
 __all__ = ["Connector", "Document", "Skipped", "extractor", "parse_periods"]
 
@@ -214,8 +216,6 @@ def validate_config(connector: type[Connector], config: Any) -> None:
     """ConfigError naming every field of ``config`` its schema refuses, in French."""
     import jsonschema_rs
 
-    from hub.schemas.messages import MessageContext
-
     name = getattr(connector, "name", connector.__name__)
     schema = getattr(connector, "config_schema", None)
     if not isinstance(schema, dict):
@@ -262,8 +262,6 @@ def _allowed(schema: Mapping[str, Any], path: str, message: str) -> str:
     if not isinstance(properties, Mapping) or not properties:
         return ""
     from difflib import get_close_matches
-
-    from connectors.sdk.values import normalize_label
 
     shown = []
     spelled: dict[str, str] = {}

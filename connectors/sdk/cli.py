@@ -10,7 +10,12 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from cae_contract.cli import fail
+from cae_contract.periods import Period, today
+from connectors.sdk.base import parse_periods
 from connectors.sdk.errors import ConfigError, ConnectorError
+from connectors.sdk.registry import discover, load
+from connectors.sdk.testing import Conformance
 
 connectors_app = typer.Typer(
     help="Connecteurs : liste, guide, vérification, tests.", no_args_is_help=True
@@ -28,8 +33,6 @@ NameArgument = Annotated[str, typer.Argument(help="Nom du connecteur (voir « li
 
 
 def _fail(message: str) -> NoReturn:
-    from hub.cli import fail
-
     fail(message)
 
 
@@ -70,7 +73,6 @@ def read_config(path: Path, name: str) -> dict[str, Any]:
 
 def default_period() -> str:
     """The last finished semester."""
-    from hub.periods import Period, today
 
     return str(Period.last_closed_semester(today()))
 
@@ -78,7 +80,6 @@ def default_period() -> str:
 @connectors_app.command("list")
 def list_connectors() -> None:
     """Lister les connecteurs installés, leur version, et ceux qui ne se chargent pas."""
-    from connectors.sdk.registry import discover
 
     loaded, broken = discover()
     if not loaded and not broken:
@@ -98,7 +99,6 @@ def list_connectors() -> None:
 @connectors_app.command("doc")
 def connector_guide(name: NameArgument) -> None:
     """Afficher le guide du connecteur : colonnes reconnues, configuration, exemples."""
-    from connectors.sdk.registry import load
 
     try:
         connector = load(name)
@@ -113,7 +113,6 @@ def connector_guide(name: NameArgument) -> None:
 @connectors_app.command("check")
 def check_connector(name: NameArgument, config: ConfigOption) -> None:
     """Vérifier que le connecteur lit sa source avec cette configuration."""
-    from connectors.sdk.registry import load
 
     try:
         connector = load(name)
@@ -134,9 +133,6 @@ def test_connector(
     ] = None,
 ) -> None:
     """Passer la suite de conformité : une ligne par vérification."""
-    from connectors.sdk.base import parse_periods
-    from connectors.sdk.registry import load
-    from connectors.sdk.testing import Conformance
 
     try:
         connector = load(name)

@@ -20,9 +20,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from cae_contract.periods import today
 from connectors.sdk.base import Document
 from connectors.sdk.errors import PersonalDataError
-from hub.periods import today
 
 __all__ = ["ensure_no_personal_data", "find_personal_fields", "personal_findings"]
 

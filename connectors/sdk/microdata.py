@@ -46,9 +46,10 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
+from cae_contract.dimensions import DIMENSION_NOUNS
+from cae_contract.periods import Period
+from cae_contract.registry import get_registry
 from connectors.sdk.errors import FatalSyncError, SkippableRecordError
-from hub.indicators.dimensions import DIMENSION_NOUNS
-from hub.periods import Period
 
 __all__ = [
     "AGE_BANDS",
@@ -106,7 +107,6 @@ BREAKDOWNS: Mapping[str, tuple[tuple[str, ...], ...]] = {
 @lru_cache(maxsize=8)
 def code_set(list_name: str) -> frozenset[str]:
     """The codes of one of the hub's code lists (``code-trade``, ``code-departement``…)."""
-    from hub.schemas.service import get_registry
 
     return frozenset(get_registry().code_list(list_name))
 

@@ -25,6 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
+from cae_contract.consistency import Cell, check_consistency, load_rules
+from cae_contract.registry import UnknownSchema, get_registry
 from connectors.sdk.base import Connector, Document
 from connectors.sdk.errors import ConnectorError
 from connectors.sdk.guard import personal_findings
@@ -143,7 +145,6 @@ class Conformance:
     # -- the checks ---------------------------------------------------------------------------
 
     def _check_identity(self) -> list[str]:
-        from hub.schemas.service import get_registry
 
         problems = []
         name = getattr(self.connector, "name", None)
@@ -209,23 +210,19 @@ class Conformance:
         return problems
 
     def _check_schemas(self) -> list[str]:
-        from hub.errors import NotFound
-        from hub.schemas.service import get_registry
 
         registry = get_registry()
         problems = []
         for document in self._ready():
             try:
                 errors = registry.validate(document.schema, "latest", document.body)
-            except NotFound:
+            except UnknownSchema:
                 problems.append(f"{document.key} : schéma « {document.schema} » inconnu du hub")
                 continue
             problems.extend(f"{document.key} : {e.path} : {e.message}" for e in errors)
         return problems
 
     def _check_consistency(self) -> list[str]:
-        from hub.indicators.consistency import check_consistency, load_rules
-        from hub.schemas.service import get_registry
 
         registry = get_registry()
         problems = []
@@ -268,7 +265,6 @@ class Conformance:
 def report_cells(body: Mapping[str, Any]) -> list[Any]:
     """The cells of a schema-valid indicator report as the hub's consistency rules read them
     (values in hundredths, read from their decimal writing)."""
-    from hub.indicators.consistency import Cell
 
     cells = []
     for index, raw in enumerate(body["cells"]):

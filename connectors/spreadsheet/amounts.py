@@ -13,8 +13,8 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from cae_contract.periods import Period
 from connectors.sdk.tabular import normalize_label
-from hub.periods import Period
 
 REVENUE_WORDS = (
     "ca", "c a", "chiffre d affaires", "chiffre d affaire", "chiffre affaires",

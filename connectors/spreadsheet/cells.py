@@ -17,12 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cae_contract.catalogue import load_catalogue
+from cae_contract.periods import Period
+from cae_contract.registry import get_registry
 from connectors.sdk.errors import ConfigError, SkippableRecordError
 from connectors.sdk.tabular import Row, read_table
 from connectors.spreadsheet.config import CELL_DIMENSIONS, CELL_FIELDS, CELL_REQUIRED, columns_for
 from connectors.spreadsheet.register import coded
 from connectors.spreadsheet.vocabulary import FIELD_LABELS, Unknowns, Vocabulary
-from hub.periods import Period
 
 Skip = tuple[str, SkippableRecordError]
 
@@ -61,8 +63,6 @@ class CellFile:
 @lru_cache(maxsize=1)
 def _catalogue() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Indicator code → (kind, dimensions allowed)."""
-    from hub.indicators.catalogue import load_catalogue
-    from hub.schemas.service import get_registry
 
     catalogue = load_catalogue(get_registry())
     return {i.code: (i.kind, i.dims) for i in catalogue.reported()}

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cae_contract.dimensions import DIMENSION_NOUNS
 from connectors.sdk.tabular import Column
-from hub.indicators.dimensions import DIMENSION_NOUNS
 
 PERIOD_PATTERN = "^[0-9]{4}(-S[12])?$"
 

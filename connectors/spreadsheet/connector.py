@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cae_contract.periods import Period
 from connectors.sdk.base import Connector, Document, extractor
 from connectors.sdk.errors import ConfigError, SkippableRecordError
 from connectors.sdk.microdata import AmountRecord, aggregate
@@ -18,7 +19,6 @@ from connectors.spreadsheet.config import CELL_FIELDS, CONFIG_SCHEMA, REGISTER_F
 from connectors.spreadsheet.register import Register, read_amounts, read_register
 from connectors.spreadsheet.remarks import column_warnings, person_amounts
 from connectors.spreadsheet.vocabulary import Vocabulary
-from hub.periods import Period
 
 Skip = tuple[str, SkippableRecordError]
 

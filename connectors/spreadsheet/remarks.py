@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from cae_contract.periods import Period
 from connectors.sdk.microdata import AmountRecord
 from connectors.spreadsheet.amounts import parse_field
 from connectors.spreadsheet.config import PERSON_AMOUNTS, REGISTER_EFFECTS, REGISTER_FIELDS
 from connectors.spreadsheet.register import Register
-from hub.periods import Period
 
 _SHOWN_UNREAD = 12
 

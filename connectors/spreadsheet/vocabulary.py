@@ -21,10 +21,12 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib.resources import files
 
+from cae_contract.catalogue import load_catalogue
+from cae_contract.dimensions import DIMENSION_LISTS, DIMENSION_NOUNS
+from cae_contract.registry import get_registry
 from connectors.sdk.errors import ConfigError
 from connectors.sdk.geography import Ambiguous, departement_of, postcode_departement
 from connectors.sdk.tabular import normalize_label
-from hub.indicators.dimensions import DIMENSION_LISTS, DIMENSION_NOUNS
 
 FIELD_LABELS = {
     "indicator": "indicateur",
@@ -66,8 +68,6 @@ def trade_labels() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _indexes() -> dict[str, dict[str, str]]:
     """For each field, normalized wording → code, from the hub's code lists."""
-    from hub.indicators.catalogue import load_catalogue
-    from hub.schemas.service import get_registry
 
     registry = get_registry()
     indexes: dict[str, dict[str, str]] = {}

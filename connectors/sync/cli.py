@@ -15,6 +15,13 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from cae_contract.cli import CliError
+from connectors.sdk.errors import ConnectorError
+from connectors.sync.config import check_cron, check_periods, load_config
+from connectors.sync.progress import LogLines, for_stream
+from connectors.sync.runner import run_sync
+from connectors.sync.schedule import run_on_schedule
+
 if TYPE_CHECKING:
     from connectors.sync.config import SyncConfig
 
@@ -22,8 +29,6 @@ EXIT_REJECTED = 2
 
 
 def _fail(message: str) -> NoReturn:
-    from hub.cli import CliError
-
     raise CliError(message)
 
 
@@ -65,8 +70,6 @@ def sync(
     ] = False,
 ) -> None:
     """Synchroniser : lire la source avec le connecteur, envoyer au hub ce qui a changé."""
-    from connectors.sdk.errors import ConnectorError
-    from hub.cli import CliError
 
     if config is None:
         _fail("indiquez le fichier de configuration : cae-hub sync --config FICHIER.toml")
@@ -119,7 +122,6 @@ def _sync(
     accept_skipped: bool,
     periods: list[str],
 ) -> None:
-    from connectors.sync.config import check_cron, check_periods, load_config
 
     config = load_config(path)
     periods = check_periods(periods, name=lambda index: f"--period n°{index + 1}")
@@ -134,9 +136,6 @@ def _sync(
         _fail("--dry-run ne se planifie pas : ajoutez --once")
     check_cron(cron, where="--schedule" if schedule else "sync.schedule")
 
-    from connectors.sync.progress import LogLines
-    from connectors.sync.schedule import run_on_schedule
-
     log = LogLines(sys.stderr).note
     job = scheduled_job(path, force=force, accept_skipped=accept_skipped, periods=periods, log=log)
     run_on_schedule(job, cron=cron, jitter=config.jitter, log=log)
@@ -150,8 +149,6 @@ def _run_once(
     periods: list[str],
     accept_skipped: bool = False,
 ) -> bool:
-    from connectors.sync.progress import for_stream
-    from connectors.sync.runner import run_sync
 
     report = run_sync(
         config,
@@ -175,8 +172,6 @@ def scheduled_job(
 ) -> Callable[[], None]:
     """One scheduled run: the file is read again each time (an edit needs no restart), and a
     failed run is logged in one line without stopping the schedule."""
-    from connectors.sdk.errors import ConnectorError
-    from connectors.sync.config import load_config
 
     def job() -> None:
         try:

@@ -18,9 +18,11 @@ from string import Template
 from typing import Any
 from urllib.parse import urlsplit
 
+from cae_contract.catalogue import get_catalogue
+from cae_contract.continuity import Loss
+from cae_contract.periods import Period, check_reportable, today
 from connectors.sdk.errors import ConfigError
-from hub.indicators.continuity import Loss
-from hub.periods import Period, check_reportable, today
+from connectors.sync.schedule import cron_trigger
 
 DEFAULT_JITTER_S = 900
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -361,7 +363,6 @@ def _no_longer_sent(sync: Mapping[str, Any]) -> tuple[NoLongerSent, ...]:
         )
     if not value:
         return ()
-    from hub.indicators.catalogue import get_catalogue
 
     indicators = {i.code: i for i in get_catalogue().reported()}
     found: list[NoLongerSent] = []
@@ -407,7 +408,6 @@ def _schedule(sync: Mapping[str, Any]) -> str | None:
 
 def check_cron(expression: str, *, where: str) -> None:
     """Refuse a crontab expression APScheduler cannot read, naming ``where``."""
-    from connectors.sync.schedule import cron_trigger
 
     try:
         cron_trigger(expression)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from cae_contract.continuity import Loss, breakdown_words, breakdowns_of
 from connectors.sdk.base import Document
-from hub.indicators.continuity import Loss, breakdown_words, breakdowns_of
 
 REPORT = "indicator-report"
 

@@ -1,16 +1,16 @@
 """Before sending a new revision: does it lose an indicator or a breakdown the previous one
 had? Refused unless ``sync.no_longer_sent`` says so (the rules are the hub's, in
-``hub.indicators.continuity``)."""
+``cae_contract.continuity``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from cae_contract.continuity import Loss, lost_breakdowns
 from connectors.sync.client import Held
 from connectors.sync.config import NoLongerSent
 from connectors.sync.contents import loss_words
 from connectors.sync.state import Acknowledgement
-from hub.indicators.continuity import Loss, lost_breakdowns
 
 
 def uncovered_losses(

@@ -36,6 +36,7 @@ from connectors.sdk.errors import (
     RetriableSyncError,
 )
 from connectors.sdk.guard import ensure_no_personal_data
+from connectors.sdk.registry import load
 from connectors.sync.client import SUBMIT_PATHS, Accepted, Held, HubClient, RetryPolicy
 from connectors.sync.config import NoLongerSent, SyncConfig, check_periods
 from connectors.sync.contents import describe, document_breakdowns
@@ -64,7 +65,6 @@ def content_hash(document: Document) -> str:
 
 def build_connector(config: SyncConfig) -> Connector:
     """The configured connector, found by name among the installed ones."""
-    from connectors.sdk.registry import load
 
     name = config.connector.name
     cls = load(name)

@@ -24,7 +24,7 @@ from apscheduler.events import (  # type: ignore[import-untyped]
 from apscheduler.schedulers.blocking import BlockingScheduler  # type: ignore[import-untyped]
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
-from hub.periods import PARIS
+from cae_contract.periods import PARIS
 
 JOB_ID = "cae-hub-sync"
 _DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]

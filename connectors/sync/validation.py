@@ -15,11 +15,11 @@ from urllib.parse import urldefrag, urljoin
 
 import jsonschema_rs
 
+from cae_contract.messages import MessageContext
+from cae_contract.refs import BASE_URI, schema_refs
 from connectors.sync.client import HubClient
 from connectors.sync.errors import HubFailed
 from connectors.sync.state import SyncState
-from hub.schemas.messages import MessageContext
-from hub.schemas.refs import BASE_URI, schema_refs
 
 
 def _code_lists(documents: Mapping[str, Mapping[str, Any]]) -> dict[frozenset[str], str]:

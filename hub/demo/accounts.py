@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from hub.demo.federation import DemoCae, DemoFederation
 from hub.demo.profiles import Size
+from hub.demo.writing import write_secret
 from hub.members.models import StaffAccount, StaffRole
 from hub.members.repository import MemberRepository, MemberUserRepository, StaffRepository
 from hub.members.schemas import MemberCreate, MemberUserCreate, StaffCreate, TokenIssue
@@ -116,7 +117,6 @@ def staff_account(session: Session) -> StaffAccount:
 
 def write_logins(path: Path, logins: list[Login], *, url: str) -> None:
     """Append the new web logins to the demonstration's access file (0600)."""
-    from hub.demo.writing import write_secret
 
     previous = path.read_text(encoding="utf-8").rstrip("\n") if path.exists() else ""
     lines = [previous] if previous else [f"Comptes du tableau de bord de démonstration ({url})"]

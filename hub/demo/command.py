@@ -1,4 +1,8 @@
-"""``cae-hub demo``: load the demonstration federation and say where to look."""
+"""``cae-hub demo``: load the demonstration federation and say where to look.
+
+The demonstration's machinery (the hub it serves, the connectors it runs) is imported when the
+command runs, not when ``cae-hub`` lists its commands.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +40,8 @@ def demo(
 ) -> None:
     """Charger la fédération de démonstration : CAE, fichiers, synchronisations, publications."""
     # Imported here: every other ``cae-hub`` command starts without the demonstration's weight.
-    from hub.cli import fail, load_settings, open_engine
+    from cae_contract.cli import fail
+    from hub.cli import load_settings, open_engine
     from hub.demo.files import DemoFolderError
     from hub.demo.run import DemoFailed, public_url, run_demo
     from hub.demo.server import HubDidNotStart
@@ -65,9 +70,9 @@ def _shown(path: Path) -> str:
 
 def summary(result: DemoResult, *, url: str) -> list[str]:
     """The closing note, in French: what was loaded, secrets once, where to look, timings."""
+    from cae_contract.format import fr_int
     from hub.demo.accounts import DEMO_ADMIN
     from hub.demo.run import french_seconds
-    from hub.web.format import fr_int
 
     federation = result.federation
     stock = sum(len(cae.stock(federation.today)) for cae in federation.caes)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hub.config import PROJECT_ROOT, Settings
+from hub.config import Settings
 from hub.demo.endi_exports import write_endi_exports
 from hub.demo.federation import DemoCae
 from hub.demo.sheet_exports import write_sheets
@@ -45,7 +45,7 @@ def demo_folder(settings: Settings) -> Path:
         database = settings.database_url.split("///", 1)[-1]
         if database and database != ":memory:" and not database.startswith("file:"):
             return Path(database).resolve().parent / "demo"
-    return (PROJECT_ROOT / "var" / "demo").resolve()
+    return (Path("var") / "demo").resolve()
 
 
 def prepare_folder(folder: Path, *, fresh: bool) -> None:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from cae_contract.periods import Period
 from hub.demo.profiles import CaeProfile
-from hub.periods import Period
 
 
 @dataclass(frozen=True)

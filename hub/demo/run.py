@@ -17,6 +17,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from cae_contract.format import fr_decimal
+from cae_contract.periods import Period, today
+from connectors.sdk.errors import ConnectorError
+from connectors.sync import Status, TokenRefused, load_config, run_sync
 from hub.config import Settings
 from hub.db import session_scope
 from hub.demo.accounts import Registration, is_loaded, register, staff_account, write_logins
@@ -24,10 +28,8 @@ from hub.demo.federation import DEFAULT_SEED, DemoCae, DemoFederation, generate
 from hub.demo.files import CaeFiles, demo_folder, prepare_folder, write_cae_files
 from hub.demo.server import temporary_hub
 from hub.demo.writing import write_secret
-from hub.periods import Period, today
 from hub.stats.repository import StatsRepository
 from hub.stats.service import stats_service
-from hub.web.format import fr_decimal
 
 if TYPE_CHECKING:
     from connectors.sync.report import SyncReport
@@ -135,7 +137,6 @@ def _register(
 
 
 def _sync_one(written: CaeFiles, url: str) -> tuple[float, SyncReport]:
-    from connectors.sync import load_config, run_sync
 
     started = time.perf_counter()
     config = load_config(written.config)
@@ -154,8 +155,6 @@ def _sync_all(
     *,
     say: Say | None,
 ) -> SyncPass:
-    from connectors.sdk.errors import ConnectorError
-    from connectors.sync import TokenRefused
 
     result = SyncPass()
     started = time.perf_counter()
@@ -188,7 +187,6 @@ def _sync_all(
 def _count(
     result: SyncPass, cae: DemoCae, seconds: float, report: SyncReport, say: Say | None
 ) -> None:
-    from connectors.sync import Status
 
     if report.rejected:
         first = report.rejected[0]

@@ -19,7 +19,7 @@ import requests
 
 STARTUP_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 20.0
-_SERVE = "import sys; from hub.cli import main; sys.exit(main())"
+_SERVE = "import sys; from cae_contract.cli import main; sys.exit(main())"
 
 
 class HubDidNotStart(Exception):

@@ -15,11 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cae_contract.catalogue import load_catalogue
+from cae_contract.periods import Period
+from cae_contract.registry import get_registry
 from hub.demo.federation import DemoCae, Person
 from hub.demo.names import TRADE_SIGNS
 from hub.demo.profiles import Source
 from hub.demo.writing import TableStyle, Value, write_table
-from hub.periods import Period
 
 FRENCH_CSV = TableStyle(delimiter=";", encoding="utf-8-sig", french=True)
 EXIT_WORDING = {
@@ -235,8 +237,6 @@ def period_cells(cae: DemoCae, period: Period) -> list[tuple[str, dict[str, str]
 
 
 def _cells(cae: DemoCae, folder: Path) -> dict[str, Any]:
-    from hub.indicators.catalogue import load_catalogue
-    from hub.schemas.service import get_registry
 
     labels = {i.code: i.label for i in load_catalogue(get_registry()).reported()}
     rows: list[list[Value]] = []

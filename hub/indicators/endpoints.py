@@ -8,6 +8,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from sqlmodel import Session
 
+from cae_contract.periods import PERIOD_PATTERN
 from hub.admission import Admission
 from hub.db import SessionDep, write_unit
 from hub.errors import API_ERRORS, BODY_ERRORS, problem_responses
@@ -27,7 +28,6 @@ from hub.indicators.service import (
 from hub.members.auth import CurrentPrincipal, get_member, require_scope
 from hub.members.models import Member, Scope
 from hub.members.service import Principal
-from hub.periods import PERIOD_PATTERN
 
 router = APIRouter(
     prefix="/v1/indicators",

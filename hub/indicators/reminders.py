@@ -18,13 +18,13 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
+from cae_contract.format import fr_period
+from cae_contract.periods import Period
 from hub.config import Settings
 from hub.indicators.models import ReportReminder
 from hub.indicators.repository import ReminderRepository
 from hub.mail.service import mail_service
 from hub.members.models import Member
-from hub.periods import Period
-from hub.web.format import fr_period
 
 
 class ReminderKind(StrEnum):

@@ -12,7 +12,7 @@ from sqlalchemy import func, text, update
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
-from hub.indicators.consistency import DimItems
+from cae_contract.consistency import DimItems
 from hub.indicators.models import IndicatorCell, IndicatorReport, ReportReminder
 from hub.members.models import Member
 from hub.stats.models import Publication

@@ -13,18 +13,21 @@ import orjson
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from hub.db import utcnow
-from hub.errors import Conflict, ErrorItem, InProgress, NotFound, ValidationFailed
-from hub.guards import check_json_bytes
-from hub.indicators.catalogue import (
+from cae_contract.catalogue import (
     DIMENSION_LISTS,
     REPORT_SCHEMA,
     Catalogue,
     dimension_title,
     get_catalogue,
 )
-from hub.indicators.consistency import Cell, check_consistency, load_rules, outlier_warnings
-from hub.indicators.continuity import lost_breakdown_warnings
+from cae_contract.consistency import Cell, check_consistency, load_rules, outlier_warnings
+from cae_contract.continuity import lost_breakdown_warnings
+from cae_contract.periods import Period, check_reportable
+from cae_contract.problems import ErrorItem
+from cae_contract.registry import get_registry
+from hub.db import utcnow
+from hub.errors import Conflict, InProgress, NotFound, ValidationFailed
+from hub.guards import check_json_bytes
 from hub.indicators.models import IndicatorReport
 from hub.indicators.repository import DIM_COLUMNS, ReportRepository
 from hub.indicators.schemas import Catalogue as CataloguePublic
@@ -41,8 +44,6 @@ from hub.indicators.schemas import (
 )
 from hub.members.models import Member
 from hub.members.repository import MemberRepository
-from hub.periods import Period, check_reportable
-from hub.schemas.service import get_registry
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout passed
 DISCLOSURE = {

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from cae_contract.periods import PARIS
 from hub.config import Settings
 from hub.indicators.reminders import reminder_service
 from hub.jobs.registry import job
-from hub.periods import PARIS
 
 
 @job("remind-missing-reports", cron="0 8 * * *", title="Rappel des rapports semestriels manquants")

@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 
-from hub.cli import fail, load_settings, migrated_engine, unit_of_work
+from cae_contract.cli import fail
+from cae_contract.periods import PARIS
+from hub.cli import load_settings, migrated_engine, unit_of_work
 from hub.db import utcnow
 from hub.jobs.models import RunOutcome
 from hub.jobs.registry import InvalidSchedule, JobSpec, UnknownJob, find_job, load_jobs
 from hub.jobs.service import job_statuses, run_job
 from hub.logs import configure_logging
-from hub.periods import PARIS
 
 jobs_app = typer.Typer(help="Tâches planifiées du hub.", no_args_is_help=True)
 

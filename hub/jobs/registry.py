@@ -24,8 +24,8 @@ from typing import TypeAlias
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 from sqlmodel import Session
 
+from cae_contract.periods import PARIS
 from hub.config import Settings
-from hub.periods import PARIS
 
 JobFunction: TypeAlias = Callable[[Session, datetime, Settings], str]
 

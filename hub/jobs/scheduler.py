@@ -13,11 +13,11 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 from sqlalchemy import Engine
 
+from cae_contract.periods import PARIS
 from hub.config import Settings
 from hub.db import utcnow
 from hub.jobs.registry import JobSpec, load_jobs
 from hub.jobs.service import MISFIRE_GRACE, latest_slot, run_job
-from hub.periods import PARIS
 
 log = structlog.get_logger("hub.jobs")
 

@@ -10,7 +10,9 @@ from typing import Annotated, TypeVar
 import typer
 from pydantic import BaseModel
 
-from hub.cli import fail, unit_of_work
+from cae_contract.cli import fail
+from cae_contract.registry import get_registry
+from hub.cli import unit_of_work
 from hub.members.models import Scope, StaffRole
 from hub.members.schemas import (
     MemberCreate,
@@ -141,7 +143,6 @@ def members_add(
 
 
 def _read_profile(path: Path) -> MemberCreate:
-    from hub.schemas.service import get_registry
 
     try:
         document = json.loads(path.read_text(encoding="utf-8"))

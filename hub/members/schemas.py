@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StrictBool
 
+from cae_contract.registry import get_registry
 from hub.members.models import MemberBase, Scope, StaffBase, StaffRole
-from hub.schemas.service import get_registry
 
 
 def siren_is_valid(siren: str) -> bool:

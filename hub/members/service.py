@@ -14,8 +14,9 @@ from typing import Literal
 from sqlalchemy import inspect
 from sqlmodel import Session
 
+from cae_contract.problems import ErrorItem
 from hub.db import optional_write, utcnow
-from hub.errors import Conflict, ErrorItem, Forbidden, NotFound, Unauthorized, ValidationFailed
+from hub.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from hub.members.models import (
     ADMIN_SCOPES,
     MEMBER_SCOPES,

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Response
 
+from cae_contract.registry import SchemaRegistry, etag_for, get_registry
 from hub.errors import API_ERRORS, problem_responses
 from hub.schemas.schemas import SchemaDetail, SchemaSummary, SchemaVersionInfo
-from hub.schemas.service import SchemaRegistry, etag_for, get_registry
 
 router = APIRouter(prefix="/v1/schemas", tags=["schémas"], responses=problem_responses(*API_ERRORS))
 

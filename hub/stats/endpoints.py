@@ -7,12 +7,12 @@ from typing import Annotated, Any, Literal, cast
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
+from cae_contract.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS, get_catalogue
+from cae_contract.periods import PERIOD_PATTERN
 from hub.db import SessionDep
 from hub.errors import API_ERRORS, problem_responses
-from hub.indicators.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS, get_catalogue
 from hub.members.auth import CurrentMember, CurrentPrincipal, StaffOnly, require_scope
 from hub.members.models import Scope
-from hub.periods import PERIOD_PATTERN
 from hub.stats.exports import MEDIA_TYPES, export_table
 from hub.stats.schemas import (
     Completeness,

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from hub.indicators.catalogue import dimension_title as dimension_title
-from hub.indicators.catalogue import get_catalogue
+from cae_contract.catalogue import dimension_title as dimension_title
+from cae_contract.catalogue import get_catalogue
+from cae_contract.format import fr_datetime, fr_period
 from hub.stats.disclosure import Reason, Rules, reason_label
 from hub.stats.schemas import StatsCell, StatsTable
-from hub.web.format import fr_datetime, fr_period
 
 SOURCE = "Fédération des CAE du bâtiment — cae-hub"
 TOTAL = "Total"

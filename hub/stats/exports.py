@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cae_contract.format import fr_period
 from hub.stats.disclosure import Reason, reason_label
 from hub.stats.export_layout import (
     HIDDEN_MARK,
@@ -49,7 +50,6 @@ from hub.stats.export_layout import (
     title_of,
 )
 from hub.stats.schemas import StatsTable
-from hub.web.format import fr_period
 
 __all__ = [
     "EXPORT_FORMATS",

@@ -27,9 +27,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from hub.indicators.catalogue import Indicator, get_catalogue
+from cae_contract.catalogue import Indicator, get_catalogue
+from cae_contract.registry import get_registry
 from hub.indicators.models import IndicatorReport
-from hub.schemas.service import get_registry
 from hub.stats.disclosure import Kind, Rules
 from hub.stats.joint import Release, protect_jointly
 from hub.stats.lattice import (

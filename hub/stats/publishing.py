@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from cae_contract.problems import ErrorItem
 from hub.config import Settings
 from hub.db import utcnow
-from hub.errors import ErrorItem, ValidationFailed
+from hub.errors import ValidationFailed
 from hub.indicators.models import IndicatorReport
 from hub.members.models import StaffAccount
 from hub.stats.disclosure import Rules

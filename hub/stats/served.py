@@ -12,8 +12,8 @@ from functools import lru_cache
 from itertools import product
 from typing import Any
 
-from hub.indicators.catalogue import ASSOCIATE_RATE, Indicator, code_list_of
-from hub.schemas.service import get_registry
+from cae_contract.catalogue import ASSOCIATE_RATE, Indicator, code_list_of
+from cae_contract.registry import get_registry
 from hub.stats.disclosure import CellKey, Reason
 from hub.stats.lattice import NOT_STATED, OTHERS, cell_id, id_text
 from hub.stats.models import PublicationPattern

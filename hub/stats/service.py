@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlmodel import Session
 
+from cae_contract.catalogue import Indicator, get_catalogue
+from cae_contract.periods import Period
+from cae_contract.problems import ErrorItem
 from hub.config import Settings
-from hub.errors import ErrorItem, Forbidden, NotFound, ValidationFailed
-from hub.indicators.catalogue import Indicator, get_catalogue
+from hub.errors import Forbidden, NotFound, ValidationFailed
 from hub.indicators.models import IndicatorReport
 from hub.indicators.service import parse_period
 from hub.members.models import Member, StaffAccount
-from hub.periods import Period
 from hub.stats import publishing
 from hub.stats.disclosure import Reason, Rules, reason_label
 from hub.stats.lattice import cell_id

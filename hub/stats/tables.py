@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from hub.indicators.catalogue import ASSOCIATE_RATE, DIMENSION_LISTS, Indicator, get_catalogue
+from cae_contract.catalogue import ASSOCIATE_RATE, DIMENSION_LISTS, Indicator, get_catalogue
+from cae_contract.periods import Period
+from cae_contract.registry import get_registry
 from hub.indicators.models import IndicatorReport
-from hub.periods import Period
-from hub.schemas.service import get_registry
 from hub.stats.disclosure import (
     CellKey,
     Kind,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 
-from hub.web.format import fr_period
+from cae_contract.format import fr_period
 from hub.web.svg import (
     GRID,
     MUTED,

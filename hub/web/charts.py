@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 
+from cae_contract.format import fr_period
 from hub.web.chart_plots import draw_lines, draw_sparkline, horizontal_bars, vertical_bars
-from hub.web.format import fr_period
 from hub.web.svg import (
     HATCH_INK,
     MUTED,

@@ -14,25 +14,26 @@ from typing import Any
 
 from sqlmodel import Session
 
-from hub.config import Settings
-from hub.errors import ErrorItem, NotFound, ValidationFailed
-from hub.indicators.catalogue import (
+from cae_contract.catalogue import (
     DERIVED_DIMENSION_LISTS,
     DIMENSION_LISTS,
     Indicator,
     get_catalogue,
 )
+from cae_contract.format import fr_period
+from cae_contract.periods import Period, today
+from cae_contract.problems import ErrorItem
+from hub.config import Settings
+from hub.errors import NotFound, ValidationFailed
 from hub.indicators.service import parse_period
 from hub.members.models import Member
 from hub.members.service import Principal
-from hub.periods import Period, today
 from hub.stats.models import Publication
 from hub.stats.patterns import table_dims
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import Preview, StatsTable
 from hub.stats.service import clear_caches as clear_stats_caches
 from hub.stats.service import disclosure_rules, parse_by, parse_indicator, stats_service
-from hub.web.format import fr_period
 from hub.web.repository import PeriodRepository
 from hub.web.tables import dimension_phrase
 

@@ -13,13 +13,13 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from cae_contract.format import is_running
+from cae_contract.periods import Period
 from hub.config import Settings
 from hub.members.service import Principal
-from hub.periods import Period
 from hub.stats.exports import content_disposition
 from hub.stats.schemas import StatsCell, StatsTable
 from hub.web.dashboard import dashboard_service
-from hub.web.format import is_running
 from hub.web.tables import dimension_title
 from hub.web.visuals import CONTRIBUTORS, VARIATION, trend_series
 

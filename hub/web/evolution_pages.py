@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from cae_contract.problems import ErrorItem
 from hub.db import SessionDep
-from hub.errors import ErrorItem, ValidationFailed
+from hub.errors import ValidationFailed
 from hub.web.auth import PageUser, settings_of
 from hub.web.dashboard import dashboard_service
 from hub.web.evolution import evolution_csv, evolution_disposition, evolution_points

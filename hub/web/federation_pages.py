@@ -8,17 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from cae_contract.catalogue import get_catalogue
+from cae_contract.format import fr_period
+from cae_contract.problems import ErrorItem
+from cae_contract.registry import get_registry
 from hub.collation import french_key, french_sorted
 from hub.db import SessionDep
-from hub.errors import ErrorItem, ValidationFailed
-from hub.indicators.catalogue import get_catalogue
+from hub.errors import ValidationFailed
 from hub.members.models import Scope
 from hub.members.service import member_service, member_user_service, token_service
-from hub.schemas.service import get_registry
 from hub.stats.service import disclosure_rules, stats_service
 from hub.web.auth import CheckedForm, PublisherPage, StaffPage, settings_of
 from hub.web.dashboard import dashboard_service, semester_window
-from hub.web.format import fr_period
 from hub.web.rendering import PageRoute, redirect, render
 from hub.web.repository import PeriodRepository
 

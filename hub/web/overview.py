@@ -11,15 +11,15 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from cae_contract.format import is_running
+from cae_contract.periods import Period
 from hub.config import Settings
 from hub.members.service import Principal
-from hub.periods import Period
 from hub.stats.disclosure import Reason
 from hub.stats.models import Publication
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import IndicatorInfo, StatsCell, StatsTable
 from hub.web.dashboard import dashboard_service, semester_window
-from hub.web.format import is_running
 
 TREND_LENGTH = 6
 

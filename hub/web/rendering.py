@@ -14,8 +14,8 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from cae_contract import format as fmt
 from hub.errors import HubError
-from hub.web import format as fmt
 from hub.web.auth import CsrfRejected, LoginRequired, login_url
 from hub.web.service import WebUser
 

@@ -12,16 +12,18 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from cae_contract.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS
+from cae_contract.format import fr_period
+from cae_contract.periods import Period
+from cae_contract.problems import ErrorItem
 from hub.db import SessionDep
-from hub.errors import ErrorItem, HubError, ValidationFailed
-from hub.periods import Period
+from hub.errors import HubError, ValidationFailed
 from hub.stats.exports import ExportFormat, export_table
 from hub.stats.schemas import StatsTable
 from hub.stats.service import stats_service
 from hub.web.auth import MemberPage, PageUser, settings_of
 from hub.web.dashboard import catalogue_choices, dashboard_service
 from hub.web.evolution import evolution_points
-from hub.web.format import fr_period
 from hub.web.overview import overview_service
 from hub.web.rendering import PageRoute, page_status, render
 from hub.web.service import WebUser
@@ -78,7 +80,6 @@ def _table(
 
 
 def _dimension_choices() -> list[tuple[str, str]]:
-    from hub.indicators.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS
 
     return [(d, dimension_title(d)) for d in (*DIMENSIONS, *DERIVED_DIMENSION_LISTS)]
 

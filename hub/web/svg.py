@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from hub.periods import Period
-from hub.web.format import NBSP, fr_decimal, fr_eur, fr_int, fr_percent
+from cae_contract.format import NBSP, fr_decimal, fr_eur, fr_int, fr_percent
+from cae_contract.periods import Period
 
 Values = Sequence[float | None]
 """One value per category or period; None for a suppressed cell."""

@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from hub.indicators.catalogue import code_list_of
-from hub.schemas.service import get_registry
+from cae_contract.catalogue import code_list_of
+from cae_contract.format import NBSP, fr_decimal, fr_eur, fr_int, fr_percent, fr_period, with_unit
+from cae_contract.registry import get_registry
 from hub.stats.disclosure import Reason
 from hub.stats.export_layout import dimension_title as dimension_title
 from hub.stats.schemas import IndicatorInfo, Preview, StatsCell, StatsTable
 from hub.stats.served import category_label
-from hub.web.format import NBSP, fr_decimal, fr_eur, fr_int, fr_percent, fr_period, with_unit
 
 SecretKind = Literal["primary", "secondary"]
 TOTAL = "Total"

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from hub.indicators.catalogue import DIMENSION_LISTS
-from hub.schemas.service import get_registry
+from cae_contract.catalogue import DIMENSION_LISTS
+from cae_contract.format import MISSING, NBSP, fr_int, fr_period, fr_signed_change, is_running
+from cae_contract.registry import get_registry
 from hub.stats.schemas import IndicatorInfo, StatsCell, StatsTable
 from hub.web.charts import bar_chart, line_chart, sparkline
-from hub.web.format import MISSING, NBSP, fr_int, fr_period, fr_signed_change, is_running
 from hub.web.overview import Figure, Overview
 from hub.web.tables import (
     TOTAL,

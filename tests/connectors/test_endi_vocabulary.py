@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from cae_contract.registry import get_registry
 from connectors.endi.money import unit_warning
 from connectors.endi.vocabulary import TradeMap, departement, exit_reason, sex, stage_kind
-from hub.schemas.service import get_registry
 
 DEPARTEMENTS = frozenset(get_registry().code_list("code-departement"))
 TRADES = frozenset(get_registry().code_list("code-trade"))

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from bench.federation import generate_federation, large_report, report_for
+from cae_contract.periods import Period
+from cae_contract.registry import get_registry
 from connectors.sdk import (
     Document,
     EntrepreneurRecord,
@@ -18,8 +20,6 @@ from connectors.sdk import (
     find_personal_fields,
 )
 from connectors.sdk.guard import personal_findings
-from hub.periods import Period
-from hub.schemas.service import get_registry
 
 # Check digits computed as the real schemes do (NIR: 97 - n mod 97; IBAN: ISO 13616).
 NIRS = ["1 85 05 78 006 084 91", "269029934173285", "1 85 05 2A 015 123 17", "2930633063117"]

@@ -10,6 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cae_contract.catalogue import load_catalogue
+from cae_contract.consistency import check_consistency, load_rules
+from cae_contract.periods import Period
+from cae_contract.registry import get_registry
 from connectors.sdk import (
     AmountRecord,
     EntrepreneurRecord,
@@ -20,10 +24,6 @@ from connectors.sdk import (
 )
 from connectors.sdk.microdata import BREAKDOWNS, age_band
 from connectors.sdk.testing import report_cells
-from hub.indicators.catalogue import load_catalogue
-from hub.indicators.consistency import check_consistency, load_rules
-from hub.periods import Period
-from hub.schemas.service import get_registry
 
 S2 = Period(2025, 2)
 END = S2.end

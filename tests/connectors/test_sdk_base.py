@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from cae_contract.periods import Period
 from connectors.sdk import (
     ConfigError,
     Connector,
@@ -20,7 +21,6 @@ from connectors.sdk import (
     extractor,
 )
 from connectors.sdk import errors as errors_module
-from hub.periods import Period
 
 
 class Counter(Connector):

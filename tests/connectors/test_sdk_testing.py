@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 import pytest
 
+from cae_contract.periods import Period
 from connectors.sdk import ConfigError, Connector, connector_test_suite, extractor
 from connectors.sdk.testing import CHECKS, Conformance
-from hub.periods import Period
 
 SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from hub.errors import ErrorItem
-from hub.indicators.continuity import (
+from cae_contract.continuity import (
     Loss,
     breakdown_words,
     breakdowns_of,
     lost_breakdown_warnings,
     lost_breakdowns,
 )
+from cae_contract.problems import ErrorItem
 from hub.indicators.service import report_service
 from tests.factories import create_member
 

@@ -10,6 +10,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from cae_contract.periods import Period
 from hub.config import Settings
 from hub.demo.server import free_port
 from hub.indicators.models import IndicatorReport, ReportReminder
@@ -17,7 +18,6 @@ from hub.indicators.reminders import ReminderKind, due_kind, reminder_service
 from hub.mail.models import OutboxMessage, OutboxStatus
 from hub.mail.service import MAIL_OFF, mail_service
 from hub.members.models import Member
-from hub.periods import Period
 from hub.stats.models import Publication
 from tests.databases import settings_for
 from tests.factories import create_member, create_staff

@@ -6,7 +6,7 @@ import json
 
 from fastapi.testclient import TestClient
 
-from hub.config import PROJECT_ROOT
+from cae_contract.registry import SCHEMAS_DIR
 
 
 def test_list_names_every_schema(client: TestClient) -> None:
@@ -22,7 +22,7 @@ def test_one_version_is_served_byte_for_byte(client: TestClient) -> None:
     response = client.get("/v1/schemas/indicator-report/1.0.0")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/schema+json")
-    assert response.content == (PROJECT_ROOT / "schemas/indicator-report/1.0.0.json").read_bytes()
+    assert response.content == (SCHEMAS_DIR / "indicator-report/1.0.0.json").read_bytes()
     assert "immutable" in response.headers["cache-control"]
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import PROJECT_ROOT
-from hub.schemas.service import SchemaRegistry, content_hash, get_registry
+from cae_contract.registry import SCHEMAS_DIR, SchemaRegistry, content_hash, get_registry
 
-SCHEMAS = PROJECT_ROOT / "schemas"
+SCHEMAS = SCHEMAS_DIR
 
 
 @pytest.fixture

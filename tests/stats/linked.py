@@ -10,8 +10,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from bench.federation import Federation, report_for
-from hub.indicators.catalogue import get_catalogue
-from hub.periods import Period
+from cae_contract.catalogue import get_catalogue
+from cae_contract.periods import Period
 from hub.stats.lattice import CellId, Lattice, build_lattice, cell_id
 from hub.stats.patterns import EXTRA, region_of, table_dims
 

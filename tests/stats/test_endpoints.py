@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from bench.federation import Federation, generate_federation, report_for
+from cae_contract.periods import Period
 from hub.members.models import Member, StaffRole
-from hub.periods import Period
 from hub.stats.audit_linked import audit_publication
 from hub.stats.lattice import id_text
 from hub.stats.patterns import region_of

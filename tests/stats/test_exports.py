@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import Engine
 
 from bench.federation import Federation, generate_federation
+from cae_contract.periods import Period
 from hub.db import session_factory
-from hub.periods import Period
 from hub.stats.exports import (
     content_disposition,
     csv_bytes,

@@ -8,10 +8,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from bench.federation import generate_federation, report_for
+from cae_contract.periods import Period
 from hub.indicators.service import report_service
 from hub.members.schemas import MemberCreate
 from hub.members.service import member_service
-from hub.periods import Period
 from hub.stats.audit_linked import audit_releases
 from hub.stats.lattice import id_text
 from hub.stats.patterns import region_of

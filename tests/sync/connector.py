@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
+from cae_contract.periods import Period
 from connectors.sdk.base import Connector, extractor
 from connectors.sdk.errors import ConfigError, SkippableRecordError
-from hub.periods import Period
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cae_contract.cli import main
 from connectors.sync.cli import scheduled_job
-from hub.cli import main
 from tests.sync.conftest import Cae, write_config
 from tests.sync.connector import cells, write_reports
 

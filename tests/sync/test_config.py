@@ -175,8 +175,8 @@ def test_the_example_configuration_is_valid(tmp_path: Path) -> None:
 
 
 def test_indicators_no_longer_sent_are_read_and_checked(tmp_path: Path) -> None:
+    from cae_contract.continuity import Loss
     from connectors.sync.config import NoLongerSent
-    from hub.indicators.continuity import Loss
 
     assert load_config(_write(tmp_path, BASE), environ={}).no_longer_sent == ()
     text = BASE + 'no_longer_sent = ["revenue_eur", "entrepreneurs.sex", "revenue_eur"]\n'

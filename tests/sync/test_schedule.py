@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
+from cae_contract.periods import PARIS
 from connectors.sync.schedule import build_scheduler, cron_trigger
-from hub.periods import PARIS
 
 
 def test_days_of_the_week_are_counted_as_cron_counts_them() -> None:

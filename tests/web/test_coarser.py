@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from bench.federation import report_for
+from cae_contract.periods import Period
 from hub.indicators.service import report_service
-from hub.periods import Period
 from hub.stats.service import stats_service
 from hub.web.stats_pages import coarser_breakdowns, published_share
 from tests.web.conftest import PUBLISHED, Loaded

@@ -10,14 +10,14 @@ from markupsafe import escape
 from sqlmodel import Session
 
 from bench.federation import report_for
+from cae_contract.format import fr_period, with_unit
+from cae_contract.periods import Period, today
 from hub.collation import french_key, french_sorted
 from hub.indicators.service import report_service
 from hub.members.repository import MemberRepository
 from hub.members.schemas import MemberUserCreate
 from hub.members.service import member_user_service
-from hub.periods import Period, today
 from hub.stats.service import stats_service
-from hub.web.format import fr_period, with_unit
 from tests.factories import create_member
 from tests.web.conftest import FAST_HASH, PASSWORD, Loaded, login
 

@@ -87,7 +87,7 @@ def test_trades_are_in_naf_order_and_the_chart_names_the_largest(
     # which leaves too few categories in this small federation.
     html = staff_client.get(f"{BASE}&periode={DRAFT}&depuis={DRAFT}&par=trade").text
     headers = _headers(_evolution_table(html))[1:-3]
-    from hub.schemas.service import get_registry
+    from cae_contract.registry import get_registry
 
     order = list(get_registry().code_list("code-trade").values())
     assert len(headers) > MAX_SERIES, "the test federation should have many trades"

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from hub.periods import Period
-from hub.web.format import (
+from cae_contract.format import (
     fr_date,
     fr_datetime,
     fr_decimal,
@@ -19,6 +18,7 @@ from hub.web.format import (
     fr_period_html,
     fr_signed_change,
 )
+from cae_contract.periods import Period
 
 NNBSP = "\u202f"  # thousands separator, before %
 NBSP = "\u00a0"  # before €, inside « 14 h 05 »

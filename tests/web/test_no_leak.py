@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from hub.indicators.catalogue import get_catalogue
+from cae_contract.catalogue import get_catalogue
 from hub.stats.lattice import build_lattice, cell_id
 from hub.stats.patterns import region_of, table_dims
 from hub.stats.repository import StatsRepository

@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from cae_contract.format import fr_eur, fr_int
 from hub.members.models import Member
 from hub.stats.repository import StatsRepository
 from hub.stats.service import stats_service
-from hub.web.format import fr_eur, fr_int
 from tests.factories import issue_token
 from tests.web.conftest import DRAFT, PUBLISHED, Loaded, csrf_of
 

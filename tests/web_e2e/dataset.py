@@ -22,9 +22,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from bench.federation import Federation, generate_federation, report_for
+from cae_contract.catalogue import Indicator, get_catalogue
 from hub.config import Settings
 from hub.db import make_engine, session_scope
-from hub.indicators.catalogue import Indicator, get_catalogue
 from hub.indicators.service import report_service
 from hub.members.schemas import MemberCreate
 from hub.members.service import member_service, staff_service

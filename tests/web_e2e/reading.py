@@ -9,8 +9,8 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from hub.indicators.catalogue import code_list_of
-from hub.schemas.service import get_registry
+from cae_contract.catalogue import code_list_of
+from cae_contract.registry import get_registry
 from hub.stats.disclosure import CellKey, Reason
 from hub.stats.lattice import NOT_STATED, OTHERS
 from hub.stats.served import category_label

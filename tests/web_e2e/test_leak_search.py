@@ -3,7 +3,7 @@ so that the browser tests' « no hidden value » checks can fail."""
 
 from __future__ import annotations
 
-from hub.web.format import fr_decimal, fr_eur, fr_int
+from cae_contract.format import fr_decimal, fr_eur, fr_int
 from tests.web_e2e.dataset import PUBLISHED, Dataset
 from tests.web_e2e.leaks import secrets
 

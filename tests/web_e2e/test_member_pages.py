@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from bench.federation import report_for
-from hub.periods import Period
+from cae_contract.periods import Period
 from tests.web_e2e.browser import Visitor, login, shoot
 from tests.web_e2e.checks import assert_no_hidden_value, assert_table_shows, heading
 from tests.web_e2e.dataset import PUBLISHED, TO_PUBLISH, Dataset

@@ -7,7 +7,7 @@ from typing import Any
 
 from jsonschema_rs import ValidationError
 
-from hub.errors import ErrorItem
+from cae_contract.problems import ErrorItem
 
 _TYPES = {
     "integer": "un nombre entier",

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import fail
-from hub.config import Settings
-from hub.schemas.service import SchemaRegistry
+from cae_contract.cli import fail
+from cae_contract.registry import SCHEMAS_DIR, SchemaRegistry
 
 schemas_app = typer.Typer(help="Registre des schémas JSON.", no_args_is_help=True)
 
 
 def _registry() -> SchemaRegistry:
-    return SchemaRegistry(Settings().schemas_dir)
+    return SchemaRegistry(SCHEMAS_DIR)
 
 
 @schemas_app.command("check")
@@ -25,6 +24,8 @@ def schemas_check() -> None:
     if problems:
         fail(f"{len(problems)} problème(s) dans le registre des schémas")
     count = sum(1 for _ in registry.all())
+    if count == 0:
+        fail(f"aucun schéma publié trouvé dans {registry.root} : l'installation est incomplète")
     typer.echo(f"{count} schéma(s) publiés vérifiés : tout est conforme")
 
 

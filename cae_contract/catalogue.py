@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from hub.indicators.dimensions import DERIVED_DIMENSION_LISTS as DERIVED_DIMENSION_LISTS
-from hub.indicators.dimensions import DIMENSION_LISTS as DIMENSION_LISTS
-from hub.indicators.dimensions import DIMENSIONS as DIMENSIONS
-from hub.schemas.service import SchemaRegistry, get_registry
+from cae_contract.dimensions import DERIVED_DIMENSION_LISTS as DERIVED_DIMENSION_LISTS
+from cae_contract.dimensions import DIMENSION_LISTS as DIMENSION_LISTS
+from cae_contract.dimensions import DIMENSIONS as DIMENSIONS
+from cae_contract.registry import SchemaRegistry, get_registry
 
 REPORT_SCHEMA = "indicator-report"
 Kind = Literal["persons", "amount", "ratio"]

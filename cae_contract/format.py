@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup
 
-from hub.periods import PARIS, Period, today
+from cae_contract.periods import PARIS, Period, today
 
 __all__ = [
     "MINUS",

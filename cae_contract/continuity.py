@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from hub.errors import ErrorItem
-from hub.indicators.dimensions import DIMENSION_NOUNS
+from cae_contract.dimensions import DIMENSION_NOUNS
+from cae_contract.problems import ErrorItem
 
 Breakdowns = Mapping[str, Sequence[str]]
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from hub.errors import ErrorItem
+from cae_contract.problems import ErrorItem
 
 RULES_FILE = Path(__file__).with_name("consistency.toml")
 

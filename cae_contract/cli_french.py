@@ -23,6 +23,8 @@ from typer._click import decorators as click_decorators
 from typer._click import exceptions as click_errors
 from typer._click import formatting as click_formatting
 
+from cae_contract.problems import field_message
+
 USAGE_PREFIX = "Utilisation : "
 HELP_OPTION_HELP = "Afficher cette aide et quitter."
 USAGE_PIECES = {
@@ -130,9 +132,7 @@ def _hint(error: click_errors.BadParameter) -> str:
 def _value_message(error: click_errors.BadParameter) -> str:
     cause = error.__cause__
     if isinstance(cause, ValidationError):
-        from hub.errors import _french_message
-
-        return "; ".join(_french_message(dict(item)) for item in cause.errors())
+        return "; ".join(field_message(dict(item)) for item in cause.errors())
     return _generic(error.message)
 
 

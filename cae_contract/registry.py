@@ -26,10 +26,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from referencing.jsonschema import DRAFT202012
 
-from hub.errors import ErrorItem, NotFound
-from hub.schemas.messages import MessageContext
-from hub.schemas.refs import BASE_URI, schema_refs
+from cae_contract.messages import MessageContext
+from cae_contract.problems import ErrorItem
+from cae_contract.refs import BASE_URI, schema_refs
 
+SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
+"""The published schemas, shipped with the package (the top-level ``schemas/`` folder)."""
 MANIFEST = "manifest.json"
 _VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -48,6 +50,11 @@ def etag_for(schemas: Iterator[PublishedSchema] | list[PublishedSchema]) -> str:
     """A strong ETag for a view built from these published files."""
     joined = ",".join(f"{s.relative_path}:{s.sha256}" for s in schemas)
     return f'"{content_hash(joined.encode())[:32]}"'
+
+
+class UnknownSchema(LookupError):
+    """A schema name or version the registry does not hold; the message says which, in
+    French."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,7 @@ class SchemaRegistry:
 
     def versions(self, name: str) -> list[str]:
         if name not in self._schemas:
-            raise NotFound(f"Aucun schéma nommé « {name} » dans le registre.")
+            raise UnknownSchema(f"Aucun schéma nommé « {name} » dans le registre.")
         return sorted(self._schemas[name], key=version_key)
 
     def latest(self, name: str) -> PublishedSchema:
@@ -131,9 +138,9 @@ class SchemaRegistry:
             return self.latest(name)
         versions = self._schemas.get(name)
         if versions is None:
-            raise NotFound(f"Aucun schéma nommé « {name} » dans le registre.")
+            raise UnknownSchema(f"Aucun schéma nommé « {name} » dans le registre.")
         if version not in versions:
-            raise NotFound(f"Le schéma « {name} » n'a pas de version {version}.")
+            raise UnknownSchema(f"Le schéma « {name} » n'a pas de version {version}.")
         return versions[version]
 
     def all(self) -> Iterator[PublishedSchema]:
@@ -329,7 +336,5 @@ def registry_at(root: Path) -> SchemaRegistry:
 
 
 def get_registry() -> SchemaRegistry:
-    """The registry of the configured schemas folder."""
-    from hub.config import get_settings
-
-    return registry_at(get_settings().schemas_dir)
+    """The registry of the published schemas."""
+    return registry_at(SCHEMAS_DIR)
