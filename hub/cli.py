@@ -38,19 +38,27 @@ def open_engine(settings: Settings) -> Engine:
 
 
 @contextmanager
-def unit_of_work(*, require_schema: bool = True) -> Iterator[Session]:
-    """A committed session on the configured database, refusing an unmigrated one."""
+def migrated_engine(settings: Settings, *, require_schema: bool = True) -> Iterator[Engine]:
+    """An engine on the configured database, refusing an unmigrated one; disposed on exit."""
     from hub.migrate import current_revision, head_revision
 
-    settings = load_settings()
     engine = open_engine(settings)
     try:
         if require_schema and current_revision(engine) != head_revision():
             fail("la base n'est pas à jour : lancez « cae-hub db upgrade »")
-        with session_scope(engine) as session:
-            yield session
+        yield engine
     finally:
         engine.dispose()
+
+
+@contextmanager
+def unit_of_work(*, require_schema: bool = True) -> Iterator[Session]:
+    """A committed session on the configured database, refusing an unmigrated one."""
+    with (
+        migrated_engine(load_settings(), require_schema=require_schema) as engine,
+        session_scope(engine) as session,
+    ):
+        yield session
 
 
 @db_app.command("upgrade")
@@ -109,10 +117,13 @@ def serve(
 
     settings = load_settings()
     address, number = host or settings.host, port or settings.port
+    from hub.jobs.registry import InvalidSchedule, load_jobs
+
     try:
         check_workers(settings, workers)
         port_check(address, number)
-    except ServeRefused as exc:
+        load_jobs(settings)  # a bad HUB_JOB_SCHEDULES is one line here, not a failed start
+    except (ServeRefused, InvalidSchedule) as exc:
         fail(str(exc))
     if check_port:
         return

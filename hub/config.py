@@ -155,6 +155,74 @@ class Settings(BaseSettings):
         description="Intervalle de contrôle des révocations faites par d'autres processus.",
     )
 
+    jobs_enabled: bool | None = Field(
+        default=None,
+        description="Lancer les tâches planifiées dans ce processus ; par défaut oui, sauf "
+        "en environnement de test.",
+    )
+    job_schedules: dict[str, str] = Field(
+        default_factory=dict,
+        description="Planifications remplaçant celles du code, en JSON : "
+        '{"purge-sessions": "17 3 * * *"} (cron à 5 champs, ou 6 avec les secondes en tête).',
+    )
+    temp_dir: Path = Field(
+        default=Path("var") / "tmp",
+        description="Dossier des fichiers temporaires et des exports du hub (./var/tmp par "
+        "défaut), purgé par la tâche "
+        "purge-temp-files.",
+    )
+    temp_retention_days: int = Field(
+        default=7,
+        ge=1,
+        description="Âge (en jours) au-delà duquel un fichier temporaire est purgé.",
+    )
+    reminder_after_close_days: int = Field(
+        default=15,
+        ge=0,
+        description="Rappel aux CAE sans rapport : jours après la fin du semestre.",
+    )
+    reminder_before_publication_days: int = Field(
+        default=7,
+        ge=0,
+        description="Second rappel : jours avant la date de publication prévue.",
+    )
+    publication_day_after_close: int = Field(
+        default=75,
+        ge=1,
+        description="Date de publication prévue d'un semestre, en jours après sa fin (le hub "
+        "ne conserve pas de date prévue par semestre).",
+    )
+
+    smtp_host: str | None = Field(
+        default=None, description="Serveur SMTP ; non défini : envoi d'e-mails désactivé."
+    )
+    smtp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port SMTP ; par défaut 465 avec HUB_SMTP_SSL, 587 avec STARTTLS, sinon 25.",
+    )
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(
+        default=True, description="Passer la connexion en TLS (STARTTLS) avant de s'identifier."
+    )
+    smtp_ssl: bool = Field(
+        default=False,
+        description="Connexion TLS dès l'ouverture (port 465) ; l'emporte sur STARTTLS.",
+    )
+    smtp_timeout_s: float = Field(default=30, gt=0, description="Attente maximale du serveur SMTP.")
+    mail_from: str | None = Field(
+        default=None,
+        max_length=254,
+        description="Expéditeur des e-mails, ex. « cae-hub <hub@federation.example> ».",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^\s]+$",
+        description="Adresse publique du hub, pour les liens des e-mails.",
+    )
+
     trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
         default_factory=list,
         description="Mandataires inverses (adresses IP ou réseaux CIDR, séparés par des "
@@ -167,6 +235,33 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part for part in re.split(r"[,\s]+", value) if part]
         return value
+
+    @property
+    def jobs_active(self) -> bool:
+        """Whether this process runs the scheduled jobs."""
+        if self.jobs_enabled is None:
+            return self.environment != "test"
+        return self.jobs_enabled
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def smtp_effective_port(self) -> int:
+        if self.smtp_port is not None:
+            return self.smtp_port
+        return 465 if self.smtp_ssl else 587 if self.smtp_starttls else 25
+
+    @model_validator(mode="after")
+    def _coherent_mail(self) -> Settings:
+        if not self.smtp_host:
+            return self
+        if not self.mail_from:
+            raise ValueError("HUB_MAIL_FROM doit être défini quand HUB_SMTP_HOST l'est.")
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            raise ValueError("HUB_SMTP_USERNAME et HUB_SMTP_PASSWORD vont ensemble.")
+        return self
 
     @property
     def is_sqlite(self) -> bool:

@@ -22,6 +22,7 @@ from hub.docs.endpoints import mount_docs
 from hub.errors import install_error_handlers, problem_responses
 from hub.guards import InputGuard
 from hub.indicators import endpoints as indicators
+from hub.jobs.scheduler import start_scheduler, stop_scheduler
 from hub.logs import AccessLog, configure_logging
 from hub.members import endpoints as members
 from hub.schemas import endpoints as schemas
@@ -65,9 +66,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owns_engine:
-            engine.dispose()
+        scheduler = start_scheduler(engine, settings) if settings.jobs_active else None
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                stop_scheduler(scheduler)
+            if owns_engine:
+                engine.dispose()
 
     app = FastAPI(
         title="cae-hub",

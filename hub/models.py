@@ -1,6 +1,8 @@
 """Every table of the hub, imported in one place for migrations and tests."""
 
-from hub.indicators.models import IndicatorCell, IndicatorReport
+from hub.indicators.models import IndicatorCell, IndicatorReport, ReportReminder
+from hub.jobs.models import JobRun
+from hub.mail.models import OutboxMessage
 from hub.members.models import ApiToken, Member, MemberUser, StaffAccount
 from hub.stats.models import Publication, PublicationReport
 from hub.web.models import LoginThrottle, WebSession
@@ -9,11 +11,14 @@ __all__ = [
     "ApiToken",
     "IndicatorCell",
     "IndicatorReport",
+    "JobRun",
     "LoginThrottle",
     "Member",
     "MemberUser",
+    "OutboxMessage",
     "Publication",
     "PublicationReport",
+    "ReportReminder",
     "StaffAccount",
     "WebSession",
 ]

@@ -71,3 +71,27 @@ class IndicatorCell(SQLModel, table=True):
     departement: str | None = Field(default=None, sa_type=String(3))
     exit_reason: str | None = Field(default=None, sa_type=String(20))
     value_centi: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class ReportReminder(SQLModel, table=True):
+    """A reminder that a member's report for a period is missing: one per (member, period,
+    kind) ever, so that running the reminder job again never reminds twice.
+
+    ``status`` is ``queued`` when an e-mail went to the outbox, ``no_contact`` when the member
+    has no contact address (staff see it on the jobs page).
+    """
+
+    __tablename__ = "report_reminder"
+    __table_args__ = (
+        UniqueConstraint("member_id", "period", "kind", name="uq_report_reminder_member_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
+    period: str = Field(max_length=7)
+    kind: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    outbox_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("outbox.id"), nullable=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

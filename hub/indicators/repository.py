@@ -13,7 +13,9 @@ from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from cae_contract.consistency import DimItems
-from hub.indicators.models import IndicatorCell, IndicatorReport
+from hub.indicators.models import IndicatorCell, IndicatorReport, ReportReminder
+from hub.members.models import Member
+from hub.stats.models import Publication
 
 LOCK_WAIT_S = 20
 DIM_COLUMNS = ("contract", "trade", "sex", "age_band", "departement", "exit_reason")
@@ -178,3 +180,48 @@ class ReportRepository:
     def touch(self, report: IndicatorReport, when: datetime) -> None:
         report.last_received_at = when
         self.save(report)
+
+
+class ReminderRepository:
+    """Members whose report is missing, and the reminders already made."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def members_without_report(self, period: str) -> list[Member]:
+        """Active members with no current report for ``period``, by id."""
+        reported = select(IndicatorReport.id).where(
+            IndicatorReport.member_id == Member.id,
+            IndicatorReport.period == period,
+            col(IndicatorReport.is_current).is_(True),
+        )
+        query = (
+            select(Member)
+            .where(col(Member.active).is_(True), ~reported.exists())
+            .order_by(col(Member.id))
+        )
+        return list(self.session.exec(query))
+
+    def reminded(self, period: str, kind: str) -> set[int]:
+        query = select(ReportReminder.member_id).where(
+            ReportReminder.period == period, ReportReminder.kind == kind
+        )
+        return set(self.session.exec(query))
+
+    def add(self, reminder: ReportReminder) -> ReportReminder:
+        self.session.add(reminder)
+        self.session.flush()
+        return reminder
+
+    def without_contact(self) -> list[tuple[ReportReminder, Member]]:
+        query = (
+            select(ReportReminder, Member)
+            .join(Member, col(Member.id) == ReportReminder.member_id)
+            .where(ReportReminder.status == "no_contact")
+            .order_by(col(ReportReminder.created_at).desc())
+        )
+        return [(reminder, member) for reminder, member in self.session.exec(query)]
+
+    def is_published(self, period: str) -> bool:
+        query = select(Publication.id).where(Publication.period == period).limit(1)
+        return self.session.exec(query).first() is not None

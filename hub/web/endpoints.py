@@ -28,6 +28,7 @@ from hub.web.auth import (
 )
 from hub.web.evolution_pages import router as evolution_router
 from hub.web.federation_pages import router as federation_router
+from hub.web.jobs_pages import router as jobs_router
 from hub.web.rendering import (
     CSRF_MESSAGE,
     STATIC,
@@ -170,6 +171,7 @@ def logout(request: Request, session: SessionDep, user: PageUser, _: CheckedForm
 router.include_router(stats_router)
 router.include_router(evolution_router)
 router.include_router(federation_router)
+router.include_router(jobs_router)
 
 
 def mount_dashboard(app: FastAPI) -> None:

@@ -34,8 +34,10 @@ class WebSessionRepository:
         self.session.delete(web_session)
         self.session.flush()
 
-    def delete_expired(self, now: datetime) -> None:
-        self.session.execute(delete(WebSession).where(col(WebSession.expires_at) <= now))
+    def delete_expired(self, now: datetime) -> int:
+        """Delete the sessions expired at ``now``; how many there were."""
+        result = self.session.execute(delete(WebSession).where(col(WebSession.expires_at) <= now))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 class LoginThrottleRepository:
@@ -89,7 +91,7 @@ class LoginThrottleRepository:
             .values(attempts=col(LoginThrottle.attempts) - 1)
         )
 
-    def purge(self, now: datetime, window: timedelta, *, batch: int = 500) -> None:
+    def purge(self, now: datetime, window: timedelta, *, batch: int = 500) -> int:
         """Delete counters whose window has ended, skipping rows other logins hold locked
         (waiting for them could deadlock two logins purging each other's rows)."""
         stale = (
@@ -98,9 +100,10 @@ class LoginThrottleRepository:
             .limit(batch)
             .with_for_update(skip_locked=True)
         )
-        self.session.execute(
+        result = self.session.execute(
             delete(LoginThrottle).where(col(LoginThrottle.key_hash).in_(stale.scalar_subquery()))
         )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 class PeriodRepository:

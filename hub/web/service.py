@@ -54,7 +54,7 @@ import hmac
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlmodel import Session
@@ -75,6 +75,7 @@ from hub.web.repository import LoginThrottleRepository, WebSessionRepository
 _ID_BYTES = 32
 _MAX_ID_LENGTH = 128
 TOUCH_RESOLUTION = timedelta(seconds=60)
+PURGE_BATCH = 500
 
 
 def _sign(settings: Settings, purpose: str, value: str) -> str:
@@ -214,6 +215,19 @@ class WebAuthService:
     @staticmethod
     def _first_lifetime(settings: Settings) -> int:
         return min(settings.session_idle_timeout_s, settings.session_max_age_s)
+
+    def purge_stale(self, session: Session, settings: Settings, now: datetime) -> tuple[int, int]:
+        """Delete expired sessions and login-failure counters whose window has ended (the
+        logins do it too, a batch at a time); how many of each went."""
+        sessions = WebSessionRepository(session).delete_expired(now)
+        throttle = LoginThrottleRepository(session)
+        window = timedelta(seconds=settings.login_failure_window_s)
+        counters = 0
+        while True:
+            purged = throttle.purge(now, window, batch=PURGE_BATCH)
+            counters += purged
+            if purged < PURGE_BATCH:
+                return sessions, counters
 
     def resolve(
         self, session: Session, settings: Settings, session_id: str | None
