@@ -247,7 +247,7 @@ def main() -> None:
     print(
         f"hub / bare Starlette   {ratio(hub, bare)} (target ≤ {TARGET_HEALTH:g}×: "
         f"{'met' if hub / bare <= TARGET_HEALTH else 'MISSED'}); the hub's /healthz also "
-        "pings its database, the bare app does not."
+        "pings its database (at most once a second), the bare app does not."
     )
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
+from anyio import to_thread
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
@@ -34,6 +38,29 @@ class Health(BaseModel):
     status: str
     database: str
     version: str
+
+
+HEALTHY = orjson.dumps(Health(status="ok", database="ok", version=hub.__version__).model_dump())
+DEGRADED = orjson.dumps(
+    Health(status="degraded", database="unreachable", version=hub.__version__).model_dump()
+)
+
+
+class DatabaseProbe:
+    """Whether the database answers a trivial query, asked at most once per ``max_age_s``:
+    a monitor polling ``/healthz`` never costs a connection per probe."""
+
+    def __init__(self, engine: Engine, *, max_age_s: float = 1.0) -> None:
+        self._engine = engine
+        self._max_age_s = max_age_s
+        self._checked_at = -math.inf
+        self._reachable = False
+
+    async def reachable(self) -> bool:
+        if time.monotonic() - self._checked_at >= self._max_age_s:
+            self._reachable = await to_thread.run_sync(database_reachable, self._engine)
+            self._checked_at = time.monotonic()
+        return self._reachable
 
 
 def _describe_report_body(app: FastAPI) -> None:
@@ -100,6 +127,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(InputGuard, settings=settings)
     app.add_middleware(AccessLog)
 
+    probe = DatabaseProbe(engine)
+
     @app.get(
         "/healthz",
         tags=["santé"],
@@ -109,14 +138,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             503: {"model": Health, "description": "Base de données injoignable"},
         },
     )
-    def healthz() -> JSONResponse:
-        reachable = database_reachable(engine)
-        body = Health(
-            status="ok" if reachable else "degraded",
-            database="ok" if reachable else "unreachable",
-            version=hub.__version__,
+    async def healthz() -> Response:
+        # On the event loop, no worker thread: the database's answer is at most a second old.
+        reachable = await probe.reachable()
+        return Response(
+            HEALTHY if reachable else DEGRADED,
+            status_code=200 if reachable else 503,
+            media_type="application/json",
         )
-        return JSONResponse(body.model_dump(), status_code=200 if reachable else 503)
 
     _describe_report_body(app)
     app.include_router(schemas.router)

@@ -29,6 +29,24 @@ def test_healthz_says_when_the_database_is_down() -> None:
     assert response.json()["database"] == "unreachable"
 
 
+def test_healthz_asks_the_database_at_most_once_a_second(client: TestClient, engine) -> None:
+    from sqlalchemy import event
+
+    asked: list[str] = []
+
+    def count(_conn, _cursor, statement: str, *_: object) -> None:
+        if statement.strip().upper() == "SELECT 1":
+            asked.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        answers = [client.get("/healthz").status_code for _ in range(50)]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert answers == [200] * 50
+    assert 1 <= len(asked) <= 2  # 50 probes well within a second or two: one or two pings
+
+
 def test_an_authenticated_request_with_the_database_down_is_503() -> None:
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     app = create_app(settings_for(url), engine=create_engine(url))
