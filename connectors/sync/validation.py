@@ -1,9 +1,11 @@
 """Local validation with the schemas the hub publishes, fetched once and cached with ETags.
 
-The latest version of a document's schema is asked for with ``If-None-Match`` on every run
-(the hub answers 304 while it has not changed); the versions it refers to by ``$id``
-(code lists: ``https://cae-hub.fr/schemas/code-trade/1.0.0.json``) never change once
-published, so a cached copy is used without asking. Messages are the hub's own French ones.
+A document is checked against the version of its schema this installation's contract was
+written for (the version it is then sent as), as the hub publishes it; only when the hub does
+not publish that version is its latest asked for, with ``If-None-Match`` on every run (the hub
+answers 304 while it has not changed). A published version, and those it refers to by ``$id``
+(code lists: ``https://cae-hub.fr/schemas/code-trade/1.0.0.json``), never change, so a cached
+copy is used without asking. Messages are the hub's own French ones.
 """
 
 from __future__ import annotations

@@ -331,3 +331,29 @@ def test_a_client_on_the_previous_minor_is_not_disturbed(
         report = sync(config, http, contract=registry_at(SCHEMAS_DIR))
     assert [o.status for o in report.outcomes] == [Status.ACCEPTED], report.render()
     assert report.hub_remarks == []
+
+
+def test_a_client_ahead_of_the_hub_checks_against_what_the_hub_publishes(
+    engine: Engine,
+    connection: Connection,
+    session: Session,
+    headers: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    # The CAE's installation knows indicator-report 1.1.0; the hub still publishes 1.0.0 only.
+    folder = tmp_path / "schemas"
+    shutil.copytree(SCHEMAS_DIR, folder)
+    v1 = json.loads((folder / NAME / "1.0.0.json").read_text(encoding="utf-8"))
+    _write(folder / NAME / "1.1.0.json", {**v1, "$id": v1["$id"].replace("1.0.0", "1.1.0")})
+    application = _app(engine, connection, SCHEMAS_DIR)
+    session.flush()
+    token = headers["Authorization"].removeprefix("Bearer ")
+    with serve_in_thread(application) as url, plain_session() as http:
+        (tmp_path / "cae").mkdir()
+        config = configure(
+            tmp_path / "cae", url=url, token=token, reports={"2025-S1": cells(8)},
+            periods=["2025-S1"],
+        )  # fmt: skip
+        report = sync(config, http, contract=SchemaRegistry(folder))
+    assert [o.status for o in report.outcomes] == [Status.ACCEPTED], report.render()
+    assert report.hub_remarks == []
