@@ -6,7 +6,8 @@ import statistics
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,29 +19,58 @@ RULES_FILE = Path(__file__).with_name("consistency.toml")
 DimItems = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
 class Cell:
     """One cell of a report: exact value in hundredths of a unit.
 
     ``dim_names`` and ``dim_set`` (``"sex,trade"``, ``""`` for a total) are worked out once,
-    here: every check of a large report reads them.
+    here: every check of a large report reads them. A plain class with slots rather than a
+    frozen dataclass: a 10,000-cell report builds 10,000 of them on every upload. Treat it as
+    immutable.
     """
 
-    index: int
-    indicator: str
-    dims: DimItems
-    centi: int
-    dim_names: tuple[str, ...] = field(init=False, compare=False, repr=False)
-    dim_set: str = field(init=False, compare=False, repr=False)
+    __slots__ = ("centi", "dim_names", "dim_set", "dims", "index", "indicator")
 
-    def __post_init__(self) -> None:
-        names = tuple([name for name, _ in self.dims])
-        object.__setattr__(self, "dim_names", names)
-        object.__setattr__(self, "dim_set", ",".join(names))
+    def __init__(self, index: int, indicator: str, dims: DimItems, centi: int) -> None:
+        self.index = index
+        self.indicator = indicator
+        self.dims = dims
+        self.centi = centi
+        names = tuple([name for name, _ in dims])
+        self.dim_names = names
+        self.dim_set = ",".join(names)
+
+    def _key(self) -> tuple[int, str, DimItems, int]:
+        return self.index, self.indicator, self.dims, self.centi
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Cell) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Cell(index={self.index!r}, indicator={self.indicator!r}, dims={self.dims!r}, "
+            f"centi={self.centi!r})"
+        )
 
     @property
     def path(self) -> str:
         return f"$.cells[{self.index}]"
+
+
+def cells_of(document: Mapping[str, Any]) -> list[Cell]:
+    """The cells of a schema-valid indicator report as the consistency rules read them:
+    values in hundredths, read from their decimal writing (0.1 is ten hundredths)."""
+    cells: list[Cell] = []
+    append = cells.append
+    for index, raw in enumerate(document["cells"]):
+        value = raw["value"]
+        centi = int(Decimal(repr(value)) * 100) if isinstance(value, float) else int(value) * 100
+        dims = raw["dims"]
+        items = tuple(sorted(dims.items())) if len(dims) > 1 else tuple(dims.items())
+        append(Cell(index, raw["indicator"], items, centi))
+    return cells
 
 
 @dataclass(frozen=True)

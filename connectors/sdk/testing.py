@@ -21,11 +21,10 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
-from cae_contract.consistency import Cell, check_consistency, load_rules
+from cae_contract.consistency import cells_of, check_consistency, load_rules
 from cae_contract.registry import UnknownSchema, get_registry
 from connectors.sdk.base import Connector, Document
 from connectors.sdk.errors import ConnectorError
@@ -236,7 +235,7 @@ class Conformance:
                 problems.append(
                     f"{document.key} : le rapport porte sur {document.body.get('period')}"
                 )
-            errors = check_consistency(report_cells(document.body), load_rules())
+            errors = check_consistency(cells_of(document.body), load_rules())
             problems.extend(f"{document.key} : {e.path} : {e.message}" for e in errors)
         return problems
 
@@ -260,18 +259,6 @@ class Conformance:
             for document in self._ready()
             for path, kind in personal_findings(document.body)
         ]
-
-
-def report_cells(body: Mapping[str, Any]) -> list[Any]:
-    """The cells of a schema-valid indicator report as the hub's consistency rules read them
-    (values in hundredths, read from their decimal writing)."""
-
-    cells = []
-    for index, raw in enumerate(body["cells"]):
-        value = raw["value"]
-        centi = int(Decimal(repr(value)) * 100) if isinstance(value, float) else int(value) * 100
-        cells.append(Cell(index, raw["indicator"], tuple(sorted(raw["dims"].items())), centi))
-    return cells
 
 
 def _canonical(document: Document) -> str:

@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -16,11 +15,16 @@ from sqlmodel import Session
 from cae_contract.catalogue import (
     DIMENSION_LISTS,
     REPORT_SCHEMA,
-    Catalogue,
     dimension_title,
     get_catalogue,
 )
-from cae_contract.consistency import Cell, check_consistency, load_rules, outlier_warnings
+from cae_contract.consistency import (
+    Cell,
+    cells_of,
+    check_consistency,
+    load_rules,
+    outlier_warnings,
+)
 from cae_contract.continuity import lost_breakdown_warnings
 from cae_contract.periods import Period, check_reportable, today
 from cae_contract.problems import ErrorItem
@@ -65,15 +69,6 @@ def parse_period(text: str, *, where: str = "path.period") -> Period:
             f"Période refusée : {exc}.", errors=[ErrorItem(where, str(exc))]
         ) from exc
     return period
-
-
-def _cells(document: dict[str, Any], catalogue: Catalogue) -> list[Cell]:
-    cells = []
-    for index, raw in enumerate(document["cells"]):
-        value = raw["value"]
-        centi = int(Decimal(repr(value)) * 100) if isinstance(value, float) else int(value) * 100
-        cells.append(Cell(index, raw["indicator"], tuple(sorted(raw["dims"].items())), centi))
-    return cells
 
 
 def content_hash(cells: Sequence[Cell]) -> str:
@@ -207,7 +202,7 @@ class ReportService:
             )
         cells: list[Cell] = []
         if not errors:
-            cells = _cells(document, catalogue)
+            cells = cells_of(document)
             errors = check_consistency(cells, load_rules())
         if errors:
             raise ValidationFailed(
