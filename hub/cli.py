@@ -165,6 +165,7 @@ def _serve(settings: Settings, host: str, port: int, *, migrate: bool, workers: 
 
 
 def _register_subcommands() -> None:
+    from hub.audit.cli import audit_app
     from hub.members.cli import members_app, staff_app, tokens_app
     from hub.schemas.cli import schemas_app
 
@@ -172,6 +173,7 @@ def _register_subcommands() -> None:
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(staff_app, name="staff")
     app.add_typer(schemas_app, name="schemas")
+    app.add_typer(audit_app, name="audit")
     from connectors.sdk.cli import connectors_app
 
     app.add_typer(connectors_app, name="connectors")

@@ -1,5 +1,6 @@
 """Every table of the hub, imported in one place for migrations and tests."""
 
+from hub.audit.models import AuditCheckpoint, AuditEvent
 from hub.indicators.models import IndicatorCell, IndicatorReport
 from hub.members.models import ApiToken, Member, MemberUser, StaffAccount
 from hub.stats.models import Publication, PublicationReport
@@ -7,6 +8,8 @@ from hub.web.models import LoginThrottle, WebSession
 
 __all__ = [
     "ApiToken",
+    "AuditCheckpoint",
+    "AuditEvent",
     "IndicatorCell",
     "IndicatorReport",
     "LoginThrottle",
