@@ -144,8 +144,9 @@ class AuditService:
         self._settings: Settings | None = None
         self._key: tuple[tuple[str | None, str], AuditKey] | None = None
 
-    def configure(self, settings: Settings) -> None:
-        """Use ``settings`` (the app's or the command's) rather than the environment's."""
+    def configure(self, settings: Settings | None) -> None:
+        """Use ``settings`` (the app's or the command's) rather than the environment's
+        (None: the environment's again)."""
         self._settings = settings
 
     @property
