@@ -366,18 +366,22 @@ class AuthService:
         now = utcnow()
         status = token_status(token, now=now)
         if status == "revoked":
+            _token_refused(session, token, "revoked")
             raise Unauthorized("Ce jeton a été révoqué ; demandez-en un nouveau.")
         if status == "expired":
+            _token_refused(session, token, "expired")
             raise Unauthorized("Ce jeton a expiré ; demandez-en un nouveau.")
         member = staff = None
         if token.member_id is not None:
             member = MemberRepository(session).get(token.member_id)
             if member is None or not member.active:
+                _token_refused(session, token, "member_deactivated")
                 raise Forbidden("Ce membre est désactivé : son accès au hub est suspendu.")
         else:
             assert token.staff_id is not None
             staff = StaffRepository(session).get(token.staff_id)
             if staff is None or not staff.active:
+                _token_refused(session, token, "staff_deactivated")
                 raise Forbidden("Ce compte d'équipe est désactivé.")
         if token.last_used_at is None or now - token.last_used_at >= touch_resolution:
             # The date is approximate anyway; a reading request must not fail for it.
@@ -409,7 +413,11 @@ class AuthService:
         if cached is not None and token_status(cached.token) == "active":
             return cached
         with open_session() as session:
-            principal = self.authenticate(session, secret, touch_resolution=touch_resolution)
+            try:
+                principal = self.authenticate(session, secret, touch_resolution=touch_resolution)
+            except (Unauthorized, Forbidden):
+                session.commit()  # keeps the audit event of a refused token, if any
+                raise
             session.commit()
             # A skipped date-of-use write was undone to a savepoint, which expires the token:
             # load it again while the session is open, since the principal outlives it.
@@ -419,6 +427,23 @@ class AuthService:
         lifetime = min(ttl_s, touch_resolution.total_seconds())
         principal_cache.put(digest, principal, ttl_s=lifetime)
         return principal
+
+
+def _token_refused(session: Session, token: ApiToken, reason: str) -> None:
+    """A known token was refused: an audit event, unless SQLite cannot give the write lock
+    at once (a reading request does not wait for it; an unknown token leaves no trace, so
+    that guessing cannot fill the trail)."""
+    if token.member_id is not None:
+        actor = Actor("member_token", token.id, token.member_id)
+    else:
+        actor = Actor("staff", token.staff_id)
+    with optional_write(session):
+        record(
+            session,
+            kind="login.failed",
+            actor=actor,
+            details={"via": "token", "reason": reason, "token_id": token.id},
+        )
 
 
 member_service = MemberService()

@@ -183,3 +183,22 @@ def test_every_kind_is_recorded_and_the_trail_holds_no_secret_or_personal_field(
     found = [value for value in leaks["secrets"] + leaks["personal"] if value in dump]
     assert found == []
     assert audit_service.verify(session).intact
+
+
+def test_a_refused_known_token_is_recorded_an_unknown_one_is_not(
+    client: TestClient, session: Session
+) -> None:
+    member = create_member(session)
+    secret = issue_token(session, member=member)
+    admin = create_staff(session, role=StaffRole.ADMIN)
+    admin_headers = bearer(issue_token(session, staff=admin))
+    tokens = client.get(f"/v1/admin/tokens?member_siren={member.siren}", headers=admin_headers)
+    token_id = tokens.json()[0]["id"]
+    assert client.post(f"/v1/admin/tokens/{token_id}/revoke", headers=admin_headers).is_success
+    assert client.get("/v1/me", headers=bearer(secret)).status_code == 401
+    assert client.get("/v1/me", headers=bearer("caeh_" + "x" * 43)).status_code == 401
+    session.expire_all()
+    [failed] = audit_service.search(session, _filter(kind="login.failed"))
+    assert failed.details == {"via": "token", "reason": "revoked", "token_id": token_id}
+    assert (failed.actor_kind, failed.member_id) == ("member_token", member.id)
+    assert secret not in _dump(session, "audit_event")
