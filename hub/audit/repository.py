@@ -86,6 +86,8 @@ class AuditRepository:
             if len(rows) < batch:
                 return
             after = rows[-1].sequence
+            for row in rows:  # a long chain is read in constant memory
+                self.session.expunge(row)
 
     def count(self, where: EventFilter | None = None) -> int:
         query = select(func.count()).select_from(AuditEvent)

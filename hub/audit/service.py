@@ -262,7 +262,9 @@ class AuditService:
         audit = AuditRepository(session)
         result = Verification(key_origin=key.origin)
         problems = result.problems
-        hashes: dict[int, str] = {}
+        checkpoints = audit.checkpoints()
+        anchored = {c.sequence for c in checkpoints}
+        hashes: dict[int, str] = {}  # of the events checkpoints name, only
         expected, previous = 1, GENESIS_HASH
         for event in audit.all_events():
             result.events += 1
@@ -285,10 +287,11 @@ class AuditService:
                     f"événement n° {event.sequence} : chaînage rompu (l'empreinte précédente "
                     "ne correspond pas)"
                 )
-            hashes[event.sequence] = event.hash
+            if event.sequence in anchored:
+                hashes[event.sequence] = event.hash
             expected, previous = event.sequence + 1, event.hash
         last = expected - 1
-        for checkpoint in audit.checkpoints():
+        for checkpoint in checkpoints:
             result.checkpoints += 1
             where = f"point de contrôle de l'événement n° {checkpoint.sequence}"
             if checkpoint.key_id != key.key_id:
