@@ -6,8 +6,9 @@ from fastapi import APIRouter
 
 from hub.audit.schemas import AuditKeyPublic
 from hub.audit.service import audit_service
+from hub.errors import API_ERRORS, problem_responses
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=problem_responses(*API_ERRORS))
 
 
 @router.get(
