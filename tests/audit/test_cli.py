@@ -72,3 +72,15 @@ def test_verify_with_a_configured_key_and_a_checkpoint_signed_by_another(
         other = run("verify")
         assert other.code == 1
         assert "point de contrôle de l'événement n° 1 : signé par une autre clé" in other.err
+
+
+def test_the_checkpoint_job_signs_only_what_is_new(tmp_path: Path) -> None:
+    from hub.audit.tasks import sign_checkpoint
+
+    with fresh_database("sqlite", tmp_path) as engine:
+        assert sign_checkpoint(engine) is None
+        with session_scope(engine) as session:
+            record(session, kind="token.issued", details={"token_id": 1})
+            record(session, kind="token.revoked", details={"token_id": 1})
+        assert sign_checkpoint(engine) == 2
+        assert sign_checkpoint(engine) is None
