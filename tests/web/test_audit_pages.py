@@ -7,6 +7,8 @@ import csv
 import io
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session
 
 from tests.web.conftest import Loaded, login
 
@@ -68,3 +70,11 @@ def test_logged_out_visitors_are_sent_to_log_in(client: TestClient, loaded: Load
     assert client.get("/audit", follow_redirects=False).status_code == 303
     assert login(client, loaded.admin.email).status_code == 303
     assert client.get("/audit").status_code == 200
+
+
+def test_a_broken_chain_is_shown_as_such(staff_client: TestClient, session: Session) -> None:
+    session.execute(text("UPDATE audit_event SET actor_id = 424242 WHERE sequence = 2"))
+    session.flush()
+    page = staff_client.get("/audit")
+    assert 'data-etat="rompue"' in page.text
+    assert "événement n° 2 : empreinte incorrecte" in page.text
