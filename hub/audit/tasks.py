@@ -1,26 +1,29 @@
 """Scheduled work of the audit trail: signing a checkpoint over the events since the last one.
 
-The hub's job runner registers ``sign_checkpoint`` with ``CHECKPOINT_TRIGGER``; between runs,
+Shaped like the hub's jobs (``(session, slot, settings) -> French outcome``, the runner owns
+the transaction), to be registered with ``CHECKPOINT_CRON``; between runs,
 ``HUB_AUDIT_CHECKPOINT_EVERY`` still signs one every N events. Idempotent: a run with nothing
 new signs nothing.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
-from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
-from sqlalchemy import Engine
+from sqlmodel import Session
 
 from hub.audit.service import audit_service
-from hub.db import session_scope
+from hub.config import Settings
 
 # Every hour, five minutes past: a quiet trail costs nothing (nothing new, nothing signed).
-CHECKPOINT_TRIGGER: Any = CronTrigger(minute=5)
+CHECKPOINT_CRON = "5 * * * *"
+CHECKPOINT_TITLE = "Point de contrôle signé de la piste d'audit"
 
 
-def sign_checkpoint(engine: Engine) -> int | None:
-    """Sign the chain up to its last event; the sequence signed, or None when nothing was new."""
-    with session_scope(engine) as session:
-        made = audit_service.checkpoint(session)
-        return made.sequence if made is not None else None
+def sign_checkpoint(session: Session, slot: datetime, settings: Settings) -> str:
+    """Sign the chain up to its last event; what was done, in French."""
+    audit_service.configure(settings)
+    made = audit_service.checkpoint(session)
+    if made is None:
+        return "rien de neuf depuis le dernier point de contrôle"
+    return f"point de contrôle signé sur l'événement n° {made.sequence}"

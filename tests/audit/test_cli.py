@@ -76,11 +76,15 @@ def test_verify_with_a_configured_key_and_a_checkpoint_signed_by_another(
 
 def test_the_checkpoint_job_signs_only_what_is_new(tmp_path: Path) -> None:
     from hub.audit.tasks import sign_checkpoint
+    from hub.db import utcnow
 
+    settings = Settings(environment="test")
     with fresh_database("sqlite", tmp_path) as engine:
-        assert sign_checkpoint(engine) is None
         with session_scope(engine) as session:
+            assert sign_checkpoint(session, utcnow(), settings).startswith("rien de neuf")
             record(session, kind="token.issued", details={"token_id": 1})
             record(session, kind="token.revoked", details={"token_id": 1})
-        assert sign_checkpoint(engine) == 2
-        assert sign_checkpoint(engine) is None
+        with session_scope(engine) as session:
+            done = sign_checkpoint(session, utcnow(), settings)
+            assert done == "point de contrôle signé sur l'événement n° 2"
+            assert sign_checkpoint(session, utcnow(), settings).startswith("rien de neuf")
