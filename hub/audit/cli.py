@@ -42,12 +42,23 @@ def checkpoint() -> None:
 @audit_app.command("verify")
 def verify() -> None:
     """Vérifier toute la piste : empreintes, chaînage et signatures des points de contrôle."""
-    from hub.audit.service import audit_service
-    from hub.cli import load_settings, unit_of_work
+    from sqlmodel import Session
 
-    audit_service.configure(load_settings())
-    with unit_of_work() as session:
-        result = audit_service.verify(session)
+    from hub.audit.service import audit_service
+    from hub.cli import fail, load_settings, open_engine
+    from hub.migrate import current_revision, head_revision
+
+    settings = load_settings()
+    audit_service.configure(settings)
+    engine = open_engine(settings)
+    try:
+        if current_revision(engine) != head_revision():
+            fail("la base n'est pas à jour : lancez « cae-hub db upgrade »")
+        # A reading transaction: the hub keeps writing (appending) while the chain is checked.
+        with Session(engine) as session:
+            result = audit_service.verify(session)
+    finally:
+        engine.dispose()
     if result.intact:
         typer.echo(result.sentence())
         return
