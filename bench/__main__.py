@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-from bench import burst, disclosure, ingest, pages, readload
+from bench import audit, burst, disclosure, ingest, pages, readload
 
 
 def main() -> None:
     start = time.perf_counter()
     ingest.main()
+    audit.main()
     disclosure.main()
     pages.main()
     burst.main()

@@ -222,6 +222,17 @@ class Settings(BaseSettings):
         pattern=r"^https?://[^\s]+$",
         description="Adresse publique du hub, pour les liens des e-mails.",
     )
+    audit_signing_key: SecretStr | None = Field(
+        default=None,
+        description="Clé Ed25519 de la piste d'audit (base64 ou PEM), générée par "
+        "« cae-hub audit init-key » ; obligatoire en production.",
+    )
+    audit_checkpoint_every: int = Field(
+        default=100,
+        ge=0,
+        description="Point de contrôle signé tous les N événements d'audit (0 : jamais "
+        "automatiquement).",
+    )
 
     trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
         default_factory=list,
@@ -234,6 +245,16 @@ class Settings(BaseSettings):
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):
             return [part for part in re.split(r"[,\s]+", value) if part]
+        return value
+
+    @field_validator("audit_signing_key")
+    @classmethod
+    def _readable_audit_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        from hub.audit.signing import parse_private_key
+
+        parse_private_key(value.get_secret_value())  # a SigningKeyError names the fix
         return value
 
     @property
@@ -281,6 +302,11 @@ class Settings(BaseSettings):
             raise InsecureSettingsError(
                 "HUB_SESSION_COOKIE_SECURE=false est refusé en production : le cookie de "
                 "session ne doit circuler qu'en HTTPS."
+            )
+        if self.audit_signing_key is None:
+            raise InsecureSettingsError(
+                "HUB_AUDIT_SIGNING_KEY doit être défini en production : générez une clé avec "
+                "« cae-hub audit init-key » et placez la ligne affichée dans l'environnement."
             )
         if self.is_sqlite and not self.allow_sqlite_in_production:
             raise InsecureSettingsError(

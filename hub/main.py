@@ -20,6 +20,8 @@ from cae_contract.catalogue import REPORT_SCHEMA, get_catalogue
 from cae_contract.refs import self_contained
 from cae_contract.registry import get_registry, publish_from
 from hub.admission import Admission
+from hub.audit import endpoints as audit
+from hub.audit.service import audit_service
 from hub.config import Settings, get_settings
 from hub.db import database_reachable, make_engine, session_factory
 from hub.docs.endpoints import mount_docs
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     app.state.admission = Admission.for_settings(settings)
+    audit_service.configure(settings)
 
     install_error_handlers(app)
     # Plain ASGI middlewares (the last added is the outermost): the access log sees every
@@ -152,6 +155,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(members.router)
     app.include_router(indicators.router)
     app.include_router(stats.router)
+    app.include_router(audit.router)
     mount_docs(app)
     mount_dashboard(app)
     return app

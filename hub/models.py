@@ -1,5 +1,6 @@
 """Every table of the hub, imported in one place for migrations and tests."""
 
+from hub.audit.models import AuditCheckpoint, AuditEvent
 from hub.indicators.models import IndicatorCell, IndicatorReport, ReportReminder
 from hub.jobs.models import JobRun
 from hub.mail.models import OutboxMessage
@@ -9,6 +10,8 @@ from hub.web.models import LoginThrottle, WebSession
 
 __all__ = [
     "ApiToken",
+    "AuditCheckpoint",
+    "AuditEvent",
     "IndicatorCell",
     "IndicatorReport",
     "JobRun",

@@ -283,6 +283,7 @@ def test_cae_hub_demo_loads_a_federation_over_http_and_twice_is_harmless(
         dump = _database_text(engine)
         leaks = [v for cae in federation.caes for v in _personal_values(cae) if v in dump]
         assert leaks == []
+        _assert_audit_trail_is_clean_and_intact(engine, env, workdir, first.stdout)
 
         second = _run_demo(env, workdir)
         assert second.returncode == 0, second.stdout + second.stderr
@@ -300,6 +301,46 @@ def test_cae_hub_demo_loads_a_federation_over_http_and_twice_is_harmless(
             )
     finally:
         engine.dispose()
+
+
+def _assert_audit_trail_is_clean_and_intact(
+    engine: Engine, env: dict[str, str], workdir: Path, printed: str
+) -> None:
+    """The demo's trail: every kind it exercised, no address, token or name in any row, and
+    ``cae-hub audit verify`` finds it intact."""
+    metadata = MetaData()
+    metadata.reflect(engine, only=["audit_event", "audit_checkpoint", "member", "staff_account"])
+    with engine.connect() as connection:
+        trail = [
+            dict(r._mapping)
+            for r in connection.execute(sqlalchemy.select(metadata.tables["audit_event"]))
+        ]
+        trail += [
+            dict(r._mapping)
+            for r in connection.execute(sqlalchemy.select(metadata.tables["audit_checkpoint"]))
+        ]
+        names = [r.name for r in connection.execute(sqlalchemy.select(metadata.tables["member"]))]
+        names += [
+            r.display_name
+            for r in connection.execute(sqlalchemy.select(metadata.tables["staff_account"]))
+        ]
+    kinds = {row["kind"] for row in trail if "kind" in row}
+    assert {"member.created", "token.issued", "report.accepted", "publication.published"} <= kinds
+    text = json.dumps(trail, default=str, ensure_ascii=False)
+    secrets = [word for word in printed.split() if word.startswith("caeh_")]
+    assert "@" not in text
+    assert [value for value in [*names, *secrets] if value in text] == []
+    verified = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [*cae_hub_command(), "audit", "verify"],
+        env=env,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("piste d'audit intègre : ")
 
 
 def _assert_reports_match(session: Session, member: Member, cae: DemoCae) -> None:

@@ -115,6 +115,12 @@ class Accepted:
         return str(text) if text else None
 
     @property
+    def receipt(self) -> Mapping[str, Any] | None:
+        """The hub's signed receipt of the exchange (none in a dry run or from an older hub)."""
+        found = self.summary.get("receipt")
+        return found if isinstance(found, Mapping) else None
+
+    @property
     def warnings(self) -> list[tuple[str, str]]:
         items = self.summary.get("warnings") or []
         return [(str(i.get("path", "$")), str(i.get("message", ""))) for i in items]

@@ -397,7 +397,8 @@ def _send(
                 connector=client.connector,
                 acknowledged_at=now_text(),
                 breakdowns=breakdowns,
-            )
+            ),
+            receipt=answer.receipt,
         )
         status = Status.UNCHANGED if answer.unchanged else Status.ACCEPTED
     return outcome(

@@ -1,7 +1,9 @@
 """The sync client's local state: one SQLite file in the CAE's data folder.
 
 It remembers, per document key, the content hash the hub last acknowledged and the revision it
-gave; and the schemas fetched from the hub with their ETags. Each acknowledgement is committed
+gave; every signed receipt the hub answered for an accepted document (the CAE's proof that
+the hub recorded it, checkable with the hub's public key); and the schemas fetched from the
+hub with their ETags. Each acknowledgement is committed
 on its own, right after the hub's answer, so a run killed at any point loses at most the record
 of the document in flight — which the next run sends again under the same idempotency key.
 
@@ -16,6 +18,7 @@ import json
 import os
 import sqlite3
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -27,7 +30,7 @@ from connectors.sync.errors import SyncLocked
 
 STATE_FILE = "cae-hub-sync.sqlite3"
 LOCK_FILE = "cae-hub-sync.lock"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -46,6 +49,17 @@ CREATE TABLE IF NOT EXISTS sent (
     acknowledged_at TEXT NOT NULL,
     breakdowns TEXT
 );
+CREATE TABLE IF NOT EXISTS receipts (
+    id INTEGER PRIMARY KEY,
+    document_key TEXT NOT NULL,
+    period TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    key_id TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    UNIQUE (key_id, sequence)
+);
 CREATE TABLE IF NOT EXISTS schemas (
     address TEXT PRIMARY KEY,
     etag TEXT,
@@ -54,7 +68,7 @@ CREATE TABLE IF NOT EXISTS schemas (
 );
 """
 # What each version adds to the one before it, for a state made by an older client.
-_UPGRADES = {2: ["ALTER TABLE sent ADD COLUMN breakdowns TEXT"]}
+_UPGRADES = {2: ["ALTER TABLE sent ADD COLUMN breakdowns TEXT"], 3: []}  # 3: receipts
 _ACK_COLUMNS = (
     "document_key, schema, period, content_hash, idempotency_key, revision, hub_content_hash, "
     "connector, acknowledged_at, breakdowns"
@@ -94,6 +108,17 @@ class Acknowledgement:
             acknowledged_at=at,
             breakdowns=json.loads(bd) if bd else None,
         )
+
+
+@dataclass(frozen=True)
+class KeptReceipt:
+    """A signed receipt the hub answered for one accepted document."""
+
+    document_key: str
+    period: str
+    revision: int
+    receipt: dict[str, Any]
+    received_at: str
 
 
 @dataclass(frozen=True)
@@ -250,8 +275,46 @@ class SyncState:
         seed = "\n".join([self.state_id, document_key, content_hash, base])
         return "sync-" + hashlib.sha256(seed.encode()).hexdigest()[:48]
 
-    def record(self, acknowledgement: Acknowledgement) -> None:
-        """Remember the hub's acknowledgement, committed at once."""
+    def record(
+        self, acknowledgement: Acknowledgement, *, receipt: Mapping[str, Any] | None = None
+    ) -> None:
+        """Remember the hub's acknowledgement and its receipt, committed together at once."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._acknowledge(acknowledgement)
+            if receipt is not None:
+                self._keep_receipt(acknowledgement, receipt)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _keep_receipt(self, a: Acknowledgement, receipt: Mapping[str, Any]) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO receipts (document_key, period, revision, key_id, sequence, "
+            "body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                a.document_key,
+                a.period,
+                a.revision,
+                str(receipt.get("key_id", "")),
+                int(receipt.get("sequence", 0)),
+                json.dumps(dict(receipt), sort_keys=True, ensure_ascii=False),
+                a.acknowledged_at or now_text(),
+            ),
+        )
+
+    def receipts(self, document_key: str | None = None) -> list[KeptReceipt]:
+        """The receipts kept, oldest first (of one document when given)."""
+        query = "SELECT document_key, period, revision, body, received_at FROM receipts"
+        rows = (
+            self.db.execute(query + " WHERE document_key = ? ORDER BY id", (document_key,))
+            if document_key is not None
+            else self.db.execute(query + " ORDER BY id")
+        ).fetchall()
+        return [KeptReceipt(r[0], r[1], int(r[2]), json.loads(r[3]), r[4]) for r in rows]
+
+    def _acknowledge(self, acknowledgement: Acknowledgement) -> None:
         a = acknowledgement
         self.db.execute(
             f"INSERT INTO sent ({_ACK_COLUMNS}) "  # noqa: S608 - constant

@@ -132,6 +132,7 @@ async def submit_report(
             dry_run=dry_run,
             idempotency_key=idempotency_key,
             connector=x_cae_hub_connector,
+            actor=writer.actor,
         )
 
     return await write_unit(request, store)

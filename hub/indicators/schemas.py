@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from hub.audit.schemas import Receipt
+
 
 class Issue(BaseModel):
     """One problem in a report: where (JSON path) and what, in French."""
@@ -39,6 +41,10 @@ class ImportSummary(BaseModel):
     errors: list[Issue] = Field(default_factory=list)
     warnings: list[Issue] = Field(default_factory=list)
     received_at: datetime
+    receipt: Receipt | None = Field(
+        default=None,
+        description="Reçu signé de la piste d'audit (absent en essai) : à conserver",
+    )
 
 
 class DimensionInfo(BaseModel):

@@ -31,6 +31,7 @@ from cae_contract.problems import ErrorItem
 from cae_contract.registry import get_registry
 from cae_contract.upcasts import upcast
 from cae_contract.versions import SCHEMA_VERSION_FIELD, Acceptance, VersionRefused, accept
+from hub.audit.service import SYSTEM, Actor, audit_service, record
 from hub.db import utcnow
 from hub.errors import Conflict, InProgress, NotFound, ValidationFailed
 from hub.guards import check_json_bytes
@@ -151,6 +152,27 @@ def decode_report(body: bytes) -> Any:
     return document
 
 
+def _accepted(
+    session: Session, member: Member, summary: ImportSummary, actor: Actor
+) -> ImportSummary:
+    """``summary`` with the signed receipt of the audit event recording it."""
+    event = record(
+        session,
+        kind="report.accepted",
+        actor=actor,
+        member_id=member.id,
+        details={
+            "period": summary.period,
+            "revision": summary.revision,
+            "content_hash": summary.content_hash,
+            "cells": summary.cells_accepted,
+            "unchanged": summary.unchanged,
+            "replayed": summary.replayed,
+        },
+    )
+    return summary.model_copy(update={"receipt": audit_service.receipt(event)})
+
+
 class ReportService:
     def prepare(
         self,
@@ -230,6 +252,7 @@ class ReportService:
         dry_run: bool = False,
         idempotency_key: str | None = None,
         connector: str | None = None,
+        actor: Actor = SYSTEM,
     ) -> ImportSummary:
         """Check a report whole; store it as a new revision unless it is unchanged or a dry run."""
         prepared = self.prepare(period_text, document)
@@ -240,6 +263,7 @@ class ReportService:
             dry_run=dry_run,
             idempotency_key=idempotency_key,
             connector=connector,
+            actor=actor,
         )
 
     def store(
@@ -251,8 +275,12 @@ class ReportService:
         dry_run: bool = False,
         idempotency_key: str | None = None,
         connector: str | None = None,
+        actor: Actor = SYSTEM,
     ) -> ImportSummary:
         """Store a prepared report as a new revision, unless unchanged, replayed or a dry run.
+
+        Every report accepted for real (new, unchanged or replayed) is an audit event whose
+        signed receipt the summary carries.
 
         Requests for one member and period are serialised (see ``ReportRepository.lock``), so
         that a retry arriving while its first attempt is being stored waits for it and replays
@@ -295,20 +323,22 @@ class ReportService:
                         "Cette clé d'idempotence a déjà servi pour un autre contenu.",
                         errors=[ErrorItem("header.idempotency-key", "clé déjà utilisée")],
                     )
-                return summary.model_copy(
+                replayed = summary.model_copy(
                     update={
                         "revision": earlier.revision,
                         "replayed": True,
                         "received_at": earlier.received_at,
                     }
                 )
+                return _accepted(session, member, replayed, actor)
         current = reports.current(member.id, period)
         name, version = parse_connector(connector)
         if current is not None and current.content_hash == digest:
             if not dry_run:
                 current.connector, current.connector_version = name, version
                 reports.touch(current, now)
-            return summary.model_copy(update={"revision": current.revision, "unchanged": True})
+            unchanged = summary.model_copy(update={"revision": current.revision, "unchanged": True})
+            return unchanged if dry_run else _accepted(session, member, unchanged, actor)
 
         history = reports.history(member.id, period, limit=rules.max_previous_periods)
         warnings = outlier_warnings(cells, history, rules)
@@ -335,7 +365,7 @@ class ReportService:
             ),
             rows,
         )
-        return summary
+        return _accepted(session, member, summary, actor)
 
     # -- reading ------------------------------------------------------------------------------
 

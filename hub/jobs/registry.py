@@ -35,6 +35,7 @@ TASK_MODULES = (
     "hub.indicators.tasks",
     "hub.jobs.tasks",
     "hub.mail.tasks",
+    "hub.audit.tasks",
 )
 
 _REGISTRY: dict[str, JobSpec] = {}

@@ -6,9 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
+from hub.audit.service import Actor
 from hub.db import SessionDep
 from hub.errors import API_ERRORS, BODY_ERRORS, problem_responses
 from hub.members.auth import AdminOnly, CurrentPrincipal
+from hub.members.models import StaffAccount
 from hub.members.schemas import (
     MemberCreate,
     MemberPublic,
@@ -28,6 +30,11 @@ SirenPath = Annotated[
     str,
     Path(max_length=20, description="SIREN de la CAE (9 chiffres)", json_schema_extra=SIREN),
 ]
+
+
+def _actor(admin: StaffAccount) -> Actor:
+    return Actor("staff", admin.id)
+
 
 router = APIRouter(prefix="/v1", responses=problem_responses(*API_ERRORS, 401, 403))
 admin = APIRouter(prefix="/admin", tags=["administration"])
@@ -60,8 +67,9 @@ def list_members(
     summary="Enregistrer une CAE membre",
     responses=problem_responses(409, *BODY_ERRORS),
 )
-def create_member(_: AdminOnly, session: SessionDep, data: MemberCreate) -> MemberPublic:
-    return MemberPublic.model_validate(member_service.create(session, data))
+def create_member(admin: AdminOnly, session: SessionDep, data: MemberCreate) -> MemberPublic:
+    member = member_service.create(session, data, actor=_actor(admin))
+    return MemberPublic.model_validate(member)
 
 
 @admin.get("/members/{siren}", summary="Lire une CAE membre", responses=problem_responses(404))
@@ -75,9 +83,10 @@ def get_member(_: AdminOnly, session: SessionDep, siren: SirenPath) -> MemberPub
     responses=problem_responses(404, *BODY_ERRORS),
 )
 def update_member(
-    _: AdminOnly, session: SessionDep, siren: SirenPath, data: MemberUpdate
+    admin: AdminOnly, session: SessionDep, siren: SirenPath, data: MemberUpdate
 ) -> MemberPublic:
-    return MemberPublic.model_validate(member_service.update(session, siren, data))
+    member = member_service.update(session, siren, data, actor=_actor(admin))
+    return MemberPublic.model_validate(member)
 
 
 @admin.post(
@@ -85,8 +94,9 @@ def update_member(
     summary="Désactiver une CAE membre",
     responses=problem_responses(404),
 )
-def deactivate_member(_: AdminOnly, session: SessionDep, siren: SirenPath) -> MemberPublic:
-    return MemberPublic.model_validate(member_service.deactivate(session, siren))
+def deactivate_member(admin: AdminOnly, session: SessionDep, siren: SirenPath) -> MemberPublic:
+    member = member_service.deactivate(session, siren, actor=_actor(admin))
+    return MemberPublic.model_validate(member)
 
 
 @admin.get("/staff", summary="Lister les comptes de l'équipe")
@@ -100,8 +110,8 @@ def list_staff(_: AdminOnly, session: SessionDep) -> list[StaffPublic]:
     summary="Créer un compte d'équipe",
     responses=problem_responses(409, *BODY_ERRORS),
 )
-def create_staff(_: AdminOnly, session: SessionDep, data: StaffCreate) -> StaffCreated:
-    account, drawn = staff_service.create(session, data)
+def create_staff(admin: AdminOnly, session: SessionDep, data: StaffCreate) -> StaffCreated:
+    account, drawn = staff_service.create(session, data, actor=_actor(admin))
     return StaffCreated(**StaffPublic.model_validate(account).model_dump(), password=drawn)
 
 
@@ -125,8 +135,8 @@ def list_tokens(
     summary="Émettre un jeton (son secret n'est montré qu'une fois)",
     responses=problem_responses(404, *BODY_ERRORS),
 )
-def issue_token(_: AdminOnly, session: SessionDep, data: TokenIssue) -> TokenIssued:
-    token, secret = token_service.issue(session, data)
+def issue_token(admin: AdminOnly, session: SessionDep, data: TokenIssue) -> TokenIssued:
+    token, secret = token_service.issue(session, data, actor=_actor(admin))
     public = token_service.describe(session, [token])[0]
     return TokenIssued(**public.model_dump(), token=secret)
 
@@ -135,9 +145,9 @@ def issue_token(_: AdminOnly, session: SessionDep, data: TokenIssue) -> TokenIss
     "/tokens/{token_id}/revoke", summary="Révoquer un jeton", responses=problem_responses(404)
 )
 def revoke_token(
-    _: AdminOnly, session: SessionDep, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+    admin: AdminOnly, session: SessionDep, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
 ) -> TokenPublic:
-    token = token_service.revoke(session, token_id)
+    token = token_service.revoke(session, token_id, actor=_actor(admin))
     return token_service.describe(session, [token])[0]
 
 

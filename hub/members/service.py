@@ -15,6 +15,7 @@ from sqlalchemy import inspect
 from sqlmodel import Session
 
 from cae_contract.problems import ErrorItem
+from hub.audit.service import SYSTEM, Actor, record
 from hub.db import optional_write, utcnow
 from hub.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from hub.members.models import (
@@ -80,6 +81,14 @@ class Principal:
     def has_scope(self, scope: Scope) -> bool:
         return scope.value in self.scopes
 
+    @property
+    def actor(self) -> Actor:
+        """Who this is, for the audit trail (identifiers only)."""
+        if self.member is not None:
+            return Actor("member_token", self.token.id, self.member.id)
+        assert self.staff is not None
+        return Actor("staff", self.staff.id)
+
 
 def allowed_scopes(*, member: Member | None, staff: StaffAccount | None) -> frozenset[Scope]:
     if member is not None:
@@ -98,14 +107,22 @@ def token_status(token: ApiToken, *, now: datetime | None = None) -> TokenStatus
 
 
 class MemberService:
-    def create(self, session: Session, data: MemberCreate) -> Member:
+    def create(self, session: Session, data: MemberCreate, *, actor: Actor = SYSTEM) -> Member:
         members = MemberRepository(session)
         if members.get_by_siren(data.siren) is not None:
             raise Conflict(
                 f"Un membre porte déjà le SIREN {data.siren}.",
                 errors=[ErrorItem("$.siren", "SIREN déjà enregistré")],
             )
-        return members.add(Member.model_validate(data))
+        member = members.add(Member.model_validate(data))
+        record(
+            session,
+            kind="member.created",
+            actor=actor,
+            member_id=member.id,
+            details={"siren": member.siren},
+        )
+        return member
 
     def get_by_siren(self, session: Session, siren: str) -> Member:
         member = MemberRepository(session).get_by_siren(siren)
@@ -116,7 +133,9 @@ class MemberService:
     def list(self, session: Session, *, include_inactive: bool = False) -> Sequence[Member]:
         return MemberRepository(session).list(include_inactive=include_inactive)
 
-    def update(self, session: Session, siren: str, data: MemberUpdate) -> Member:
+    def update(
+        self, session: Session, siren: str, data: MemberUpdate, *, actor: Actor = SYSTEM
+    ) -> Member:
         member = self.get_by_siren(session, siren)
         changes = data.model_dump(exclude_unset=True)
         for field, value in changes.items():
@@ -129,15 +148,29 @@ class MemberService:
         if changes:
             member.updated_at = utcnow()
             principal_cache.clear()
-        return MemberRepository(session).add(member)
+        member = MemberRepository(session).add(member)
+        if changes:
+            # The names of the fields changed, never their values (names, addresses…).
+            record(
+                session,
+                kind="member.changed",
+                actor=actor,
+                member_id=member.id,
+                details={"fields": sorted(changes)},
+            )
+        return member
 
-    def deactivate(self, session: Session, siren: str) -> Member:
+    def deactivate(self, session: Session, siren: str, *, actor: Actor = SYSTEM) -> Member:
         member = self.get_by_siren(session, siren)
+        changed = member.active
         if member.active:
             member.active = False
             member.updated_at = utcnow()
             principal_cache.clear()
-        return MemberRepository(session).add(member)
+        member = MemberRepository(session).add(member)
+        if changed:
+            record(session, kind="member.deactivated", actor=actor, member_id=member.id)
+        return member
 
 
 def _address_taken(email: str) -> Conflict:
@@ -156,7 +189,9 @@ def _given_or_drawn(given: str | None) -> tuple[str, str | None]:
 
 
 class StaffService:
-    def create(self, session: Session, data: StaffCreate) -> tuple[StaffAccount, str | None]:
+    def create(
+        self, session: Session, data: StaffCreate, *, actor: Actor = SYSTEM
+    ) -> tuple[StaffAccount, str | None]:
         """The new account, and the password drawn for it when none was given."""
         staff = StaffRepository(session)
         email = data.email.lower()
@@ -169,7 +204,14 @@ class StaffService:
             role=data.role,
             password_hash=hash_password(password),
         )
-        return staff.add(account), drawn
+        account = staff.add(account)
+        record(
+            session,
+            kind="staff.created",
+            actor=actor,
+            details={"staff_id": account.id, "role": str(account.role.value)},
+        )
+        return account, drawn
 
     def get_by_email(self, session: Session, email: str) -> StaffAccount:
         account = StaffRepository(session).get_by_email(email)
@@ -182,7 +224,9 @@ class StaffService:
 
 
 class TokenService:
-    def issue(self, session: Session, request: TokenIssue) -> tuple[ApiToken, str]:
+    def issue(
+        self, session: Session, request: TokenIssue, *, actor: Actor = SYSTEM
+    ) -> tuple[ApiToken, str]:
         """A new token and its secret, which is never stored and never shown again."""
         if (request.member_siren is None) == (request.staff_email is None):
             raise ValidationFailed(
@@ -239,17 +283,40 @@ class TokenService:
             if request.expires_in_days
             else None,
         )
-        return TokenRepository(session).add(token), secret
+        token = TokenRepository(session).add(token)
+        record(
+            session,
+            kind="token.issued",
+            actor=actor,
+            member_id=token.member_id,
+            details={
+                "token_id": token.id,
+                "staff_id": token.staff_id,
+                "scopes": list(token.scopes),
+                "expires_in_days": request.expires_in_days,
+            },
+        )
+        return token, secret
 
-    def revoke(self, session: Session, token_id: int) -> ApiToken:
+    def revoke(self, session: Session, token_id: int, *, actor: Actor = SYSTEM) -> ApiToken:
         tokens = TokenRepository(session)
         token = tokens.get(token_id)
         if token is None:
             raise NotFound(f"Aucun jeton n°{token_id}.")
-        if token.revoked_at is None:
+        revoked = token.revoked_at is None
+        if revoked:
             token.revoked_at = utcnow()
             principal_cache.clear()
-        return tokens.add(token)
+        token = tokens.add(token)
+        if revoked:
+            record(
+                session,
+                kind="token.revoked",
+                actor=actor,
+                member_id=token.member_id,
+                details={"token_id": token.id, "staff_id": token.staff_id},
+            )
+        return token
 
     def list(
         self, session: Session, *, member_siren: str | None = None, staff_email: str | None = None
@@ -300,18 +367,22 @@ class AuthService:
         now = utcnow()
         status = token_status(token, now=now)
         if status == "revoked":
+            _token_refused(session, token, "revoked")
             raise Unauthorized("Ce jeton a été révoqué ; demandez-en un nouveau.")
         if status == "expired":
+            _token_refused(session, token, "expired")
             raise Unauthorized("Ce jeton a expiré ; demandez-en un nouveau.")
         member = staff = None
         if token.member_id is not None:
             member = MemberRepository(session).get(token.member_id)
             if member is None or not member.active:
+                _token_refused(session, token, "member_deactivated")
                 raise Forbidden("Ce membre est désactivé : son accès au hub est suspendu.")
         else:
             assert token.staff_id is not None
             staff = StaffRepository(session).get(token.staff_id)
             if staff is None or not staff.active:
+                _token_refused(session, token, "staff_deactivated")
                 raise Forbidden("Ce compte d'équipe est désactivé.")
         if token.last_used_at is None or now - token.last_used_at >= touch_resolution:
             # The date is approximate anyway; a reading request must not fail for it.
@@ -343,7 +414,11 @@ class AuthService:
         if cached is not None and token_status(cached.token) == "active":
             return cached
         with open_session() as session:
-            principal = self.authenticate(session, secret, touch_resolution=touch_resolution)
+            try:
+                principal = self.authenticate(session, secret, touch_resolution=touch_resolution)
+            except (Unauthorized, Forbidden):
+                session.commit()  # keeps the audit event of a refused token, if any
+                raise
             session.commit()
             # A skipped date-of-use write was undone to a savepoint, which expires the token:
             # load it again while the session is open, since the principal outlives it.
@@ -355,6 +430,23 @@ class AuthService:
         return principal
 
 
+def _token_refused(session: Session, token: ApiToken, reason: str) -> None:
+    """A known token was refused: an audit event, unless SQLite cannot give the write lock
+    at once (a reading request does not wait for it; an unknown token leaves no trace, so
+    that guessing cannot fill the trail)."""
+    if token.member_id is not None:
+        actor = Actor("member_token", token.id, token.member_id)
+    else:
+        actor = Actor("staff", token.staff_id)
+    with optional_write(session):
+        record(
+            session,
+            kind="login.failed",
+            actor=actor,
+            details={"via": "token", "reason": reason, "token_id": token.id},
+        )
+
+
 member_service = MemberService()
 staff_service = StaffService()
 token_service = TokenService()
@@ -364,7 +456,9 @@ auth_service = AuthService()
 class MemberUserService:
     """Web accounts of member CAEs: the people of a CAE who read the dashboard."""
 
-    def create(self, session: Session, data: MemberUserCreate) -> tuple[MemberUser, str | None]:
+    def create(
+        self, session: Session, data: MemberUserCreate, *, actor: Actor = SYSTEM
+    ) -> tuple[MemberUser, str | None]:
         """The new account, and the password drawn for it when none was given."""
         member = MemberRepository(session).get_by_siren(data.member_siren)
         if member is None or not member.active or member.id is None:
@@ -384,7 +478,15 @@ class MemberUserService:
             display_name=data.display_name,
             password_hash=hash_password(password),
         )
-        return MemberUserRepository(session).add(user), drawn
+        user = MemberUserRepository(session).add(user)
+        record(
+            session,
+            kind="account.created",
+            actor=actor,
+            member_id=member.id,
+            details={"account_id": user.id},
+        )
+        return user, drawn
 
     def get_by_email(self, session: Session, email: str) -> MemberUser:
         user = MemberUserRepository(session).get_by_email(email)
@@ -411,20 +513,42 @@ class MemberUserService:
             created_at=user.created_at,
         )
 
-    def set_active(self, session: Session, email: str, *, active: bool) -> MemberUser:
+    def set_active(
+        self, session: Session, email: str, *, active: bool, actor: Actor = SYSTEM
+    ) -> MemberUser:
         user = self.get_by_email(session, email)
-        if user.active != active:
+        changed = user.active != active
+        if changed:
             user.active = active
             user.updated_at = utcnow()
-        return MemberUserRepository(session).add(user)
+        user = MemberUserRepository(session).add(user)
+        if changed:
+            record(
+                session,
+                kind="account.changed",
+                actor=actor,
+                member_id=user.member_id,
+                details={"account_id": user.id, "active": active},
+            )
+        return user
 
-    def reset_password(self, session: Session, email: str) -> tuple[MemberUser, str]:
+    def reset_password(
+        self, session: Session, email: str, *, actor: Actor = SYSTEM
+    ) -> tuple[MemberUser, str]:
         """A freshly drawn password for the account, shown once by the caller."""
         user = self.get_by_email(session, email)
         password = new_password()
         user.password_hash = hash_password(password)
         user.updated_at = utcnow()
-        return MemberUserRepository(session).add(user), password
+        user = MemberUserRepository(session).add(user)
+        record(
+            session,
+            kind="account.changed",
+            actor=actor,
+            member_id=user.member_id,
+            details={"account_id": user.id, "password_reset": True},
+        )
+        return user, password
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@ stored with the publication; the same pattern for a member's preview."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import asdict, astuple
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from cae_contract.problems import ErrorItem
+from hub.audit.service import Actor, audit_service, record
 from hub.config import Settings
 from hub.db import utcnow
 from hub.errors import ValidationFailed
@@ -184,6 +186,20 @@ def publish(
             for p in prepared.patterns
         ]
     )
+    # What was frozen, as one digest of the content hashes of the revisions published.
+    frozen = "\n".join(sorted(r.content_hash for r in current.values()))
+    event = record(
+        session,
+        kind="publication.published",
+        actor=Actor("staff", staff.id),
+        details={
+            "period": period,
+            "number": publication.number,
+            "publication_id": publication.id,
+            "reports": len(current),
+            "reports_hash": hashlib.sha256(frozen.encode()).hexdigest(),
+        },
+    )
     return PublicationSummary(
         period=period,
         number=publication.number,
@@ -191,6 +207,7 @@ def publish(
         reports=len(current),
         revised_since_previous=_revised(repository, current, previous),
         protection=_protection(prepared.outcomes),
+        receipt=audit_service.receipt(event),
     )
 
 

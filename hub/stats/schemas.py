@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from hub.audit.schemas import Receipt
 from hub.stats.disclosure import Reason
 
 
@@ -104,6 +105,9 @@ class PublicationSummary(BaseModel):
     )
     protection: list[IndicatorProtection] = Field(
         default_factory=list, description="Ce que le secret statistique masque, par indicateur"
+    )
+    receipt: Receipt | None = Field(
+        default=None, description="Reçu signé de la piste d'audit : à conserver"
     )
 
 

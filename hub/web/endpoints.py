@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hub.config import Settings
 from hub.db import SessionDep
+from hub.web.audit_pages import router as audit_router
 from hub.web.auth import (
     HOME_PATH,
     LOGIN_PATH,
@@ -172,6 +173,7 @@ router.include_router(stats_router)
 router.include_router(evolution_router)
 router.include_router(federation_router)
 router.include_router(jobs_router)
+router.include_router(audit_router)
 
 
 def mount_dashboard(app: FastAPI) -> None:

@@ -59,6 +59,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from hub.audit.service import ANONYMOUS, Actor, record
 from hub.config import Settings
 from hub.db import optional_write, utcnow
 from hub.members.repository import MemberRepository, MemberUserRepository, StaffRepository
@@ -117,6 +118,14 @@ class WebUser:
     def is_staff(self) -> bool:
         return self.principal.staff is not None
 
+    @property
+    def actor(self) -> Actor:
+        """Who this is, for the audit trail: the staff account or the CAE's web account."""
+        if self.principal.staff is not None:
+            return Actor("staff", self.principal.staff.id)
+        member = self.principal.member
+        return Actor("web_account", self.record.member_user_id, member.id if member else None)
+
 
 @dataclass(frozen=True)
 class LoginResult:
@@ -163,6 +172,7 @@ class WebAuthService:
         if keys.client is not None:
             failures, started = throttle.peek(keys.client, now, window)
             if failures >= settings.login_max_failures_per_client:
+                _failed(session, "throttled")
                 return _throttled(started + window - now)
         wait = timedelta(0)
         for key, limit in (
@@ -173,12 +183,14 @@ class WebAuthService:
             if attempts > limit:
                 wait = max(wait, started + window - now)
         if wait > timedelta(0):
+            _failed(session, "throttled")
             return _throttled(wait)
         matched = password_auth_service.check(session, email, password)
         if matched is None:
             if keys.client is not None:
                 throttle.hit(keys.client, now, window)
             throttle.purge(now, window)
+            _failed(session, "refused")
             return LoginResult("refused")
         throttle.forget(keys.account_client)
         throttle.give_back(keys.account)
@@ -198,6 +210,12 @@ class WebAuthService:
                 expires_at=now + timedelta(seconds=self._first_lifetime(settings)),
             )
         )
+        if matched.staff is not None:
+            actor = Actor("staff", matched.staff.id)
+        else:
+            assert matched.member_user is not None and matched.member is not None
+            actor = Actor("web_account", matched.member_user.id, matched.member.id)
+        record(session, kind="login.succeeded", actor=actor, details={"via": "password"})
         return LoginResult("ok", session_id=raw)
 
     @staticmethod
@@ -292,6 +310,12 @@ class WebAuthService:
         record = sessions.get_by_hash(_id_hash(session_id))
         if record is not None:
             sessions.delete(record)
+
+
+def _failed(session: Session, reason: str) -> None:
+    # Nothing of what was typed: the address may be a person's, or a password typed in the
+    # wrong field.
+    record(session, kind="login.failed", actor=ANONYMOUS, details={"reason": reason})
 
 
 def _throttled(wait: timedelta) -> LoginResult:

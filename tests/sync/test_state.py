@@ -9,7 +9,7 @@ import pytest
 
 from connectors.sdk.errors import ConfigError
 from connectors.sync.errors import SyncLocked
-from connectors.sync.state import STATE_FILE, Acknowledgement, SyncState
+from connectors.sync.state import SCHEMA_VERSION, STATE_FILE, Acknowledgement, SyncState
 
 
 def _ack(key: str, content: str, revision: int, idempotency_key: str) -> Acknowledgement:
@@ -113,4 +113,4 @@ def test_a_state_of_the_previous_version_is_upgraded_in_place(tmp_path: Path) ->
         [ack] = state.acknowledgements()
         assert (ack.revision, ack.hub_content_hash, ack.breakdowns) == (3, "hub-a", None)
         state.record(Acknowledgement(**{**ack.__dict__, "breakdowns": {"entrepreneurs": [""]}}))
-        assert state.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert state.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from hub.audit.signing import new_key_text
 from hub.config import Settings
 
 PRODUCTION = {
     "environment": "production",
     "database_url": "postgresql+psycopg://hub@db/hub",
     "secret_key": "x" * 40,
+    "audit_signing_key": new_key_text(),
 }
 
 
