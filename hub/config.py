@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from hub.audit.signing import parse_private_key
+
 DEFAULT_SECRET = "change-me-in-production"  # noqa: S105 - refused outside development
 
 
@@ -252,8 +254,6 @@ class Settings(BaseSettings):
     def _readable_audit_key(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None or not value.get_secret_value().strip():
             return None
-        from hub.audit.signing import parse_private_key
-
         parse_private_key(value.get_secret_value())  # a SigningKeyError names the fix
         return value
 
