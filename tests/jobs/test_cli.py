@@ -41,7 +41,13 @@ def test_list_shows_every_job_in_french(cli: Cli) -> None:
         assert column in header
     names = [row.split()[0] for row in rows]
     assert names == sorted(
-        ["purge-sessions", "purge-temp-files", "remind-missing-reports", "send-mail"]
+        [
+            "audit-checkpoint",
+            "purge-sessions",
+            "purge-temp-files",
+            "remind-missing-reports",
+            "send-mail",
+        ]
     )
     assert all("jamais" in row for row in rows)
     assert "Purge des sessions expirées" in listed.out
@@ -76,8 +82,8 @@ def test_run_of_an_unknown_job_names_the_known_ones(cli: Cli) -> None:
     assert refused.code == 1
     assert refused.out == ""
     assert refused.err == (
-        "erreur : tâche inconnue : « purge-tout » ; tâches connues : purge-sessions, "
-        "purge-temp-files, remind-missing-reports, send-mail\n"
+        "erreur : tâche inconnue : « purge-tout » ; tâches connues : audit-checkpoint, "
+        "purge-sessions, purge-temp-files, remind-missing-reports, send-mail\n"
     )
 
 
