@@ -145,10 +145,10 @@ def provisional_note(table: StatsTable) -> str | None:
     """The line an export of a provisional publication carries (None for a final one)."""
     if not table.source.provisional:
         return None
-    label = table.source.provisional_label or "provisoire"
+    label = (table.source.provisional_label or "").removeprefix("provisoire : ")
     return (
-        f"Note : publication {label} : la période n'était pas terminée, ces chiffres sont "
-        "partiels et seront remplacés par la publication définitive."
+        f"Note : publication provisoire{f' ({label})' if label else ''} : chiffres partiels, "
+        "remplacés par la publication définitive après la fin de la période."
     )
 
 
