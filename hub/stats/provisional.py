@@ -47,8 +47,12 @@ def _kind(period: Period) -> str:
     return "semestre" if period.is_semester else "année"
 
 
-def refusal_detail(period: Period) -> str:
-    """Why ``period`` cannot be published without confirmation, and how to confirm (French)."""
+API_CONFIRMATION = "confirmez une publication provisoire (provisional=true)"
+
+
+def refusal_detail(period: Period, *, confirm: str = API_CONFIRMATION) -> str:
+    """Why ``period`` cannot be published without confirmation, and how to ``confirm``
+    (French)."""
     name = fr_period(str(period))
     if period.is_semester:
         subject, ended, ends = f"Le {name}", "terminé", "il se termine"
@@ -56,9 +60,9 @@ def refusal_detail(period: Period) -> str:
         subject, ended, ends = f"L'{name}", "terminée", "elle se termine"
     return (
         f"{subject} n'est pas {ended} : {ends} le {fr_date(period.end)}. Ses chiffres sont "
-        "partiels. Pour les publier quand même, confirmez une publication provisoire "
-        "(provisional=true) : elle sera signalée « provisoire » partout où elle paraît, "
-        "jusqu'à la publication définitive après la fin de la période."
+        f"partiels. Pour les publier quand même, {confirm} : la publication sera signalée "
+        "« provisoire » partout où elle paraît, jusqu'à la publication définitive après la "
+        "fin de la période."
     )
 
 
