@@ -7,10 +7,9 @@ provisional one (readers always get a period's latest publication) and carries n
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from cae_contract import periods
-from cae_contract.format import fr_date, fr_period
+from cae_contract.format import fr_date, fr_period, is_running
 from cae_contract.periods import Period
 from cae_contract.problems import ErrorItem
 from hub.errors import Conflict
@@ -35,12 +34,6 @@ class ProvisionalRequired(Conflict):
 
     slug = "provisional-required"
     title = "Période non terminée"
-
-
-def is_running(period: Period, *, on: date | None = None) -> bool:
-    """Whether ``period`` has not ended yet in France (read at call time, so tests can set
-    the day through :func:`cae_contract.periods.today`)."""
-    return period.end >= (on or periods.today())
 
 
 def _kind(period: Period) -> str:
