@@ -58,6 +58,7 @@ def test_a_running_period_is_refused_without_confirmation(
     assert refused.status_code == 409
     assert refused.headers["content-type"].startswith("application/problem+json")
     problem = refused.json()
+    assert problem["type"].endswith("/provisional-required")
     assert [e["path"] for e in problem["errors"]] == ["query.provisional"]
     assert "31 décembre 2026" in problem["detail"]
     assert "provisional=true" in problem["detail"]
