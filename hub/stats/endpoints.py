@@ -78,6 +78,13 @@ KeepEarlier = Annotated[
         "publication antérieure montrait garde sa valeur antérieure (signalée)"
     ),
 ]
+ProvisionalQuery = Annotated[
+    bool,
+    Query(
+        description="Confirme la publication provisoire d'une période non terminée (refusée "
+        "sans) : ses chiffres, partiels, sont signalés « provisoire » partout où ils paraissent"
+    ),
+]
 DraftQuery = Annotated[
     bool, Query(description="Chiffres provisoires, non publiés (équipe seulement)")
 ]
@@ -203,6 +210,7 @@ def publish(
     session: SessionDep,
     period: Annotated[str, Path(max_length=20, json_schema_extra=PERIOD)],
     keep_earlier: KeepEarlier = True,
+    provisional: ProvisionalQuery = False,
 ) -> PublicationSummary:
     return stats_service.publish(
         session,
@@ -210,6 +218,7 @@ def publish(
         staff=staff,
         settings=request.app.state.settings,
         keep_earlier=keep_earlier,
+        provisional=provisional,
     )
 
 

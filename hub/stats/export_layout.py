@@ -104,7 +104,8 @@ def breakdown(table: StatsTable) -> str:
 def publication_text(table: StatsTable) -> str:
     source = table.source
     if source.status == "published" and source.published_at is not None:
-        return f"publication n° {source.publication} du {fr_datetime(source.published_at)}"
+        text = f"publication n° {source.publication} du {fr_datetime(source.published_at)}"
+        return f"{text} ({source.provisional_label})" if source.provisional_label else text
     return "brouillon non publié : chiffres provisoires, réservés à l'équipe de la fédération"
 
 
@@ -135,7 +136,20 @@ def title_of(table: StatsTable) -> str:
     title = f"{table.indicator.label} — {fr_period(table.period)}"
     if table.by:
         title += ", par " + " et ".join(_lower_first(dimension_title(d)) for d in table.by)
-    return title + (" (brouillon)" if table.source.status == "draft" else "")
+    if table.source.status == "draft":
+        return title + " (brouillon)"
+    return title + (" (provisoire)" if table.source.provisional else "")
+
+
+def provisional_note(table: StatsTable) -> str | None:
+    """The line an export of a provisional publication carries (None for a final one)."""
+    if not table.source.provisional:
+        return None
+    label = (table.source.provisional_label or "").removeprefix("provisoire : ")
+    return (
+        f"Note : publication provisoire{f' ({label})' if label else ''} : chiffres partiels, "
+        "remplacés par la publication définitive après la fin de la période."
+    )
 
 
 def definition(table: StatsTable) -> str:
@@ -153,7 +167,13 @@ def timestamp(table: StatsTable, exported_at: datetime | None) -> datetime:
 
 def ascii_filename(table: StatsTable, extension: str) -> str:
     """``entrepreneurs_2025-S2_trade-sex.csv``: safe for any client."""
-    draft = "_brouillon" if table.source.status == "draft" else ""
+    draft = (
+        "_brouillon"
+        if table.source.status == "draft"
+        else "_provisoire"
+        if table.source.provisional
+        else ""
+    )
     name = f"{table.indicator.code}_{table.period}_{'-'.join(table.by) or 'total'}{draft}"
     return f"{name}.{extension}" if extension else name
 

@@ -42,6 +42,7 @@ from hub.stats.export_layout import (
     dimension_title,
     french_filename,
     primary_reasons,
+    provisional_note,
     publication_text,
     rows,
     rules_of,
@@ -81,12 +82,20 @@ def _plain(value: float, decimal_char: str) -> str:
     return format(Decimal(repr(value)), "f").replace(".", decimal_char)
 
 
-def csv_bytes(table: StatsTable, *, separator: Literal[",", ";"] = ",", bom: bool = True) -> bytes:
-    """The table as CSV with French headers, one row per cell (margins labelled « Total »).
+def csv_bytes(
+    table: StatsTable,
+    *,
+    separator: Literal[",", ";"] = ",",
+    bom: bool = True,
+    note: bool = True,
+) -> bytes:
+    """The table as CSV with French headers, one row per cell (margins labelled « Total »);
+    a provisional publication ends with a note line saying so.
 
     With ``separator=";"`` numbers take a decimal comma, as French spreadsheets expect. The
     byte-order mark lets spreadsheets recognise UTF-8; ``bom=False`` leaves it out for tools
-    that read plain UTF-8 (the data package)."""
+    that read plain UTF-8 (the data package, whose CSV must match its schema: ``note=False``,
+    the package says it in its description)."""
     decimal_char = "," if separator == ";" else "."
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
@@ -98,6 +107,9 @@ def csv_bytes(table: StatsTable, *, separator: Literal[",", ";"] = ",", bom: boo
                 for v in row
             ]
         )
+    line = provisional_note(table) if note else None
+    if line is not None:
+        writer.writerow([line])
     return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
 
 
@@ -133,6 +145,9 @@ def xlsx_bytes(table: StatsTable, *, exported_at: datetime | None = None) -> byt
         ("CAE incluses", str(table.source.members_included)),
         ("Règles de diffusion", rules_text(table)),
     ]
+    line = provisional_note(table)
+    if line is not None:
+        heading.insert(0, ("Statut", line.removeprefix("Note : ")))
     sheet.append([title_of(table)])
     sheet["A1"].font = Font(bold=True, size=14)
     for label, text in heading:
@@ -246,6 +261,7 @@ def datapackage_zip(table: StatsTable, *, exported_at: datetime | None = None) -
     if table.by:
         schema["primaryKey"] = [f"{dimension_title(d)} (code)" for d in table.by]
     created = timestamp(table, exported_at).astimezone(UTC)
+    note = provisional_note(table)
     package = {
         "profile": "tabular-data-package",
         "name": _slug(f"cae-hub {base}"),
@@ -254,6 +270,7 @@ def datapackage_zip(table: StatsTable, *, exported_at: datetime | None = None) -
             f"{definition(table)} Période : {fr_period(table.period)}. Ventilation : "
             f"{breakdown(table)}. Publication : {publication_text(table)}. "
             f"CAE incluses : {table.source.members_included}. {rules_text(table)}"
+            + (f" {note}" if note else "")
         ),
         "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "keywords": ["CAE", "bâtiment", "coopératives d'activité et d'emploi", table.period],
@@ -283,7 +300,7 @@ def datapackage_zip(table: StatsTable, *, exported_at: datetime | None = None) -
     members = [
         ("datapackage.json", _json(package)),
         ("tableschema.json", _json(schema)),
-        (data_path, csv_bytes(table, bom=False)),
+        (data_path, csv_bytes(table, bom=False, note=False)),
         (CONDITIONS, _CONDITIONS_TEXT.format(source=SOURCE).encode("utf-8")),
     ]
     buffer = io.BytesIO()

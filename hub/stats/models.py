@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from hub.db import UTCDateTime, utcnow
@@ -26,6 +26,12 @@ class Publication(SQLModel, table=True):
     )
     rules: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     report_count: int
+    provisional: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, default=False, server_default=false()),
+    )
+    """Published before the period ended, on staff's explicit confirmation: labelled
+    « provisoire » wherever its figures appear."""
 
 
 class PublicationReport(SQLModel, table=True):

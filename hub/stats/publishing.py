@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from cae_contract.periods import Period
 from cae_contract.problems import ErrorItem
 from hub.audit.service import Actor, audit_service, record
 from hub.config import Settings
@@ -20,6 +21,7 @@ from hub.members.models import StaffAccount
 from hub.stats.disclosure import Rules
 from hub.stats.models import Publication, PublicationPattern
 from hub.stats.patterns import IndicatorOutcome, Prepared, prepare
+from hub.stats.provisional import check_publishable, is_running, provisional_label, refusal_detail
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import IndicatorProtection, PublicationPreview, PublicationSummary
 
@@ -127,7 +129,10 @@ def publication_preview(
     session: Session, *, period: str, settings: Settings, keep_earlier: bool = True
 ) -> PublicationPreview:
     """What publishing ``period`` now would hide, and how much of it earlier publications
-    of the period cost (cells a lone publication would show)."""
+    of the period cost (cells a lone publication would show); whether the period has not
+    ended (publishing then needs a confirmed provisional publication)."""
+    parsed = Period.parse(period)
+    running = is_running(parsed)
     repository = StatsRepository(session)
     current = _current(repository, period)
     prepared, earlier = _prepared(
@@ -139,6 +144,9 @@ def publication_preview(
         period=period,
         number=(earlier[-1].number + 1) if earlier else 1,
         reports=len(current),
+        period_end=parsed.end,
+        running=running,
+        notice=refusal_detail(parsed) if running else None,
         earlier=[p.number for p in earlier],
         revised_since_previous=_revised(repository, current, earlier[-1] if earlier else None),
         added_to_secret=added,
@@ -153,8 +161,13 @@ def publish(
     staff: StaffAccount,
     settings: Settings,
     keep_earlier: bool = True,
+    provisional: bool = False,
 ) -> PublicationSummary:
-    """Freeze the current revisions of ``period`` and store the pattern of every table."""
+    """Freeze the current revisions of ``period`` and store the pattern of every table.
+
+    A period that has not ended is refused unless ``provisional`` confirms a provisional
+    publication (:mod:`hub.stats.provisional`)."""
+    marked = check_publishable(Period.parse(period), provisional=provisional)
     repository = StatsRepository(session)
     current = _current(repository, period)
     prepared, earlier = _prepared(
@@ -170,6 +183,7 @@ def publish(
             published_by=staff.id,
             rules=asdict(_rules(settings)),
             report_count=len(current),
+            provisional=marked,
         ),
         [r.id for r in current.values() if r.id is not None],
     )
@@ -205,6 +219,8 @@ def publish(
         number=publication.number,
         published_at=publication.published_at,
         reports=len(current),
+        provisional=marked,
+        provisional_label=provisional_label(period, publication.published_at) if marked else None,
         revised_since_previous=_revised(repository, current, previous),
         protection=_protection(prepared.outcomes),
         receipt=audit_service.receipt(event),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -25,6 +25,13 @@ class Source(BaseModel):
     publication: int | None = Field(description="Numéro de la publication de la période")
     published_at: datetime | None
     members_included: int = Field(description="CAE dont un rapport entre dans ces chiffres")
+    provisional: bool = Field(
+        default=False,
+        description="Publication provisoire : la période n'était pas terminée (chiffres partiels)",
+    )
+    provisional_label: str | None = Field(
+        default=None, description="« provisoire : semestre en cours au 2 décembre 2026 »"
+    )
 
 
 class IndicatorInfo(BaseModel):
@@ -90,6 +97,8 @@ class Completeness(BaseModel):
     period: str
     publication: int | None
     published_at: datetime | None
+    provisional: bool = Field(default=False, description="La dernière publication est provisoire")
+    provisional_label: str | None = None
     members: int
     reported: int
     rows: list[CompletenessRow]
@@ -100,6 +109,11 @@ class PublicationSummary(BaseModel):
     number: int
     published_at: datetime
     reports: int
+    provisional: bool = Field(
+        default=False,
+        description="Publiée avant la fin de la période, sur confirmation (chiffres partiels)",
+    )
+    provisional_label: str | None = None
     revised_since_previous: list[str] = Field(
         description="SIREN des CAE dont la révision a changé depuis la publication précédente"
     )
@@ -131,6 +145,14 @@ class PublicationPreview(BaseModel):
     period: str
     number: int = Field(description="Numéro qu'aurait la publication")
     reports: int
+    period_end: date = Field(description="Dernier jour de la période")
+    running: bool = Field(
+        default=False,
+        description="La période n'est pas terminée : publier exige provisional=true",
+    )
+    notice: str | None = Field(
+        default=None, description="Ce qu'il faut savoir avant de publier une période en cours"
+    )
     earlier: list[int] = Field(description="Publications antérieures protégées conjointement")
     revised_since_previous: list[str]
     added_to_secret: int = Field(

@@ -26,6 +26,7 @@ from hub.stats.disclosure import Reason, Rules, reason_label
 from hub.stats.lattice import cell_id
 from hub.stats.models import Publication
 from hub.stats.patterns import own_contributions, table_dims
+from hub.stats.provisional import provisional_label
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import (
     Completeness,
@@ -340,6 +341,12 @@ class StatsService:
             period=period,
             publication=publication.number if publication else None,
             published_at=publication.published_at if publication else None,
+            provisional=bool(publication and publication.provisional),
+            provisional_label=(
+                provisional_label(period, publication.published_at)
+                if publication is not None and publication.provisional
+                else None
+            ),
             members=len(members) if member is None else 1,
             reported=sum(r.reported for r in rows),
             rows=rows,
@@ -412,6 +419,7 @@ class StatsService:
         staff: StaffAccount,
         settings: Settings,
         keep_earlier: bool = True,
+        provisional: bool = False,
     ) -> PublicationSummary:
         return publishing.publish(
             session,
@@ -419,6 +427,7 @@ class StatsService:
             staff=staff,
             settings=settings,
             keep_earlier=keep_earlier,
+            provisional=provisional,
         )
 
     def publication_preview(

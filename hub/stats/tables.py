@@ -30,6 +30,7 @@ from hub.stats.disclosure import (
     reason_label,
 )
 from hub.stats.models import Publication, PublicationPattern
+from hub.stats.provisional import PROVISIONAL_NOTE, provisional_label
 from hub.stats.repository import CellRow, StatsRepository
 from hub.stats.schemas import IndicatorInfo, RulesInfo, Source, StatsCell, StatsTable
 from hub.stats.served import is_rate, pattern_cells, rate_cells
@@ -138,6 +139,26 @@ def _stats_cell(
     )
 
 
+def _source(publication: Publication | None, members_included: int) -> Source:
+    """Where a table's figures come from: ``publication``, or live figures (None)."""
+    if publication is None:
+        return Source(
+            status="draft", publication=None, published_at=None, members_included=members_included
+        )
+    return Source(
+        status="published",
+        publication=publication.number,
+        published_at=publication.published_at,
+        members_included=members_included,
+        provisional=publication.provisional,
+        provisional_label=(
+            provisional_label(publication.period, publication.published_at)
+            if publication.provisional
+            else None
+        ),
+    )
+
+
 class TableBuilder:
     def protected(
         self,
@@ -229,14 +250,10 @@ class TableBuilder:
             indicator=indicator_info(indicator),
             period=str(period),
             by=list(by),
-            source=Source(
-                status="published" if publication else "draft",
-                publication=publication.number if publication else None,
-                published_at=publication.published_at if publication else None,
-                members_included=len(reports),
-            ),
+            source=_source(publication, len(reports)),
             rules=RulesInfo(**asdict(rules)),
             legend={reason.value: reason_label(reason, rules) for reason in Reason},
+            notes=[PROVISIONAL_NOTE] if publication is not None and publication.provisional else [],
             cells=rows,
         )
 
@@ -263,16 +280,13 @@ class TableBuilder:
             "ou corrigée depuis."
             for n in kept
         ]
+        if publication.provisional:
+            notes.insert(0, PROVISIONAL_NOTE)
         return StatsTable(
             indicator=indicator_info(indicator),
             period=str(period),
             by=list(by),
-            source=Source(
-                status="published",
-                publication=publication.number,
-                published_at=publication.published_at,
-                members_included=publication.report_count,
-            ),
+            source=_source(publication, publication.report_count),
             rules=RulesInfo(**asdict(rules)),
             legend={reason.value: reason_label(reason, rules) for reason in Reason},
             notes=notes,

@@ -43,7 +43,10 @@ def _value(cell: StatsCell | None, decimal: str) -> str:
 
 
 def _status(period: str, table: StatsTable) -> str:
-    status = "publié" if table.source.status == "published" else "provisoire"
+    if table.source.status != "published":
+        status = "provisoire"
+    else:
+        status = "publié, provisoire" if table.source.provisional else "publié"
     return f"{status}, semestre en cours (partiel)" if is_running(period) else status
 
 

@@ -7,9 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from cae_contract.catalogue import get_catalogue
 from cae_contract.format import fr_period
+from cae_contract.periods import Period
 from cae_contract.problems import ErrorItem
 from cae_contract.registry import get_registry
 from hub.collation import french_key, french_sorted
@@ -17,14 +19,17 @@ from hub.db import SessionDep
 from hub.errors import ValidationFailed
 from hub.members.models import Scope
 from hub.members.service import member_service, member_user_service, token_service
+from hub.stats.provisional import ProvisionalRequired, is_running, refusal_detail
 from hub.stats.service import disclosure_rules, stats_service
 from hub.web.auth import CheckedForm, PublisherPage, StaffPage, settings_of
 from hub.web.dashboard import dashboard_service, semester_window
 from hub.web.rendering import PageRoute, redirect, render
 from hub.web.repository import PeriodRepository
+from hub.web.service import WebUser
 
 router = APIRouter(route_class=PageRoute)
 
+PROVISIONAL_CHECKBOX = "Je confirme une publication provisoire : le semestre n'est pas terminé"
 SirenPath = Annotated[str, Path(max_length=20)]
 PeriodPath = Annotated[str, Path(max_length=20)]
 MEMBER_HISTORY = 4
@@ -123,15 +128,15 @@ def member(request: Request, user: StaffPage, session: SessionDep, siren: SirenP
     )
 
 
-@router.get("/publication/{periode}")
-def publication_form(
+def _publication_page(
     request: Request,
-    user: PublisherPage,
-    session: SessionDep,
-    periode: PeriodPath,
-    publiee: int | None = None,
+    user: WebUser,
+    session: Session,
+    period: Period,
+    *,
+    done: int | None = None,
+    refusal: str | None = None,
 ) -> Response:
-    period = dashboard_service.parse_semester(periode, where="path.periode")
     state = stats_service.completeness(session, period_text=str(period), member=None)
     # A republication is protected with the earlier ones: staff see its cost first.
     secret = None
@@ -142,17 +147,35 @@ def publication_form(
     return render(
         request,
         "publication.html",
+        status_code=409 if refusal else 200,
         secret=secret,
         indicator_labels={i.code: i.label for i in get_catalogue().indicators.values()},
         user=user,
         title=f"Publier le {fr_period(period)}",
         period=str(period),
+        period_end=period.end,
+        # Not ended yet: publishing needs the provisional confirmation (hub.stats.provisional).
+        running=is_running(period),
+        refusal=refusal,
+        provisional_checkbox=PROVISIONAL_CHECKBOX,
         completeness=state,
         included=[r for r in state.rows if r.reported],
         missing=[r for r in state.rows if not r.reported],
         rules=disclosure_rules(settings_of(request)),
-        done=publiee,
+        done=done,
     )
+
+
+@router.get("/publication/{periode}")
+def publication_form(
+    request: Request,
+    user: PublisherPage,
+    session: SessionDep,
+    periode: PeriodPath,
+    publiee: int | None = None,
+) -> Response:
+    period = dashboard_service.parse_semester(periode, where="path.periode")
+    return _publication_page(request, user, session, period, done=publiee)
 
 
 @router.post("/publication/{periode}")
@@ -160,13 +183,23 @@ def publish(
     request: Request,
     user: PublisherPage,
     session: SessionDep,
-    _: CheckedForm,
+    form: CheckedForm,
     periode: PeriodPath,
 ) -> Response:
     period = dashboard_service.parse_semester(periode, where="path.periode")
     staff = user.principal.staff
     assert staff is not None
-    summary = stats_service.publish(
-        session, period_text=str(period), staff=staff, settings=settings_of(request)
-    )
+    try:
+        summary = stats_service.publish(
+            session,
+            period_text=str(period),
+            staff=staff,
+            settings=settings_of(request),
+            provisional=form.get("provisoire") == "oui",
+        )
+    except ProvisionalRequired:
+        detail = refusal_detail(period, confirm=f"cochez la case « {PROVISIONAL_CHECKBOX} »")
+        return _publication_page(
+            request, user, session, period, refusal=f"Rien n'a été publié. {detail}"
+        )
     return redirect(f"/publication/{summary.period}?publiee={summary.number}")

@@ -17,6 +17,7 @@ from hub.config import Settings
 from hub.members.service import Principal
 from hub.stats.disclosure import Reason
 from hub.stats.models import Publication
+from hub.stats.provisional import provisional_label
 from hub.stats.repository import StatsRepository
 from hub.stats.schemas import IndicatorInfo, StatsCell, StatsTable
 from hub.web.dashboard import dashboard_service, semester_window
@@ -64,6 +65,8 @@ class SourceInfo:
     publication: int | None = None
     published_at: datetime | None = None
     members_included: int = 0
+    provisional_label: str | None = None
+    """Set when the publication is provisional (published before the period ended)."""
 
 
 @dataclass
@@ -155,6 +158,11 @@ class OverviewService:
                         publication=publication.number,
                         published_at=publication.published_at,
                         members_included=publication.report_count,
+                        provisional_label=(
+                            provisional_label(publication.period, publication.published_at)
+                            if publication.provisional
+                            else None
+                        ),
                     )
             elif p == period and principal.staff is not None:
                 values, reach = self._figures(session, principal, settings, str(p), None)

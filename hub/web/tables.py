@@ -67,6 +67,8 @@ class RowView:
     header: str
     cells: list[CellView]
     margin: bool = False
+    provisional: bool = False
+    """The row's figures come from a provisional publication (period not ended)."""
 
 
 @dataclass(frozen=True)

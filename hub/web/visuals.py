@@ -221,7 +221,7 @@ def trend_table(
         views.append(CellView(fr_int(table.source.members_included)))
         previous = total
         seen += [c for c in cells[period] if c is not None]
-        rows.append(RowView(header, views))
+        rows.append(RowView(header, views, provisional=table.source.provisional))
     tables = [t for _, t in points if t is not None]
     legend = legend_of(tables[-1], seen) if tables else []
     corner = "Semestre" + (f" \\ {dimension_title(by[0])}" if by else "")
