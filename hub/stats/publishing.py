@@ -212,6 +212,7 @@ def publish(
             "publication_id": publication.id,
             "reports": len(current),
             "reports_hash": hashlib.sha256(frozen.encode()).hexdigest(),
+            "provisional": marked,
         },
     )
     return PublicationSummary(

@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import cae_contract.format
 import cae_contract.periods
@@ -22,6 +22,7 @@ import hub.indicators.service
 import hub.web.dashboard
 from bench.federation import generate_federation
 from cae_contract.format import fr_date
+from hub.audit.models import AuditEvent
 from hub.stats.repository import StatsRepository
 from tests.factories import bearer, create_staff, issue_token
 from tests.stats.tables import load_federation
@@ -79,12 +80,14 @@ def test_the_publication_preview_says_the_period_is_running(
 
 
 def test_a_confirmed_provisional_publication_is_labelled_everywhere(
-    client: TestClient, staff: dict[str, str]
+    client: TestClient, staff: dict[str, str], session: Session
 ) -> None:
     published = publish(client, staff, "?provisional=true")
     assert published.status_code == 201, published.text
     summary = published.json()
     assert summary["provisional"] is True
+    (event,) = session.exec(select(AuditEvent).where(AuditEvent.kind == "publication.published"))
+    assert event.details["provisional"] is True
     # Dated by the publication itself (the clock, not the day the tests pretend it is).
     day = fr_date(datetime.fromisoformat(summary["published_at"]))
     label = f"provisoire : semestre en cours au {day}"
