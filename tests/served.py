@@ -33,6 +33,21 @@ def cae_hub_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from cae_contract.cli import main; sys.exit(main())"]
 
 
+def run_cae_hub(
+    env: dict[str, str], workdir: Path, *args: str, command: Sequence[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``cae-hub ARGS`` in a process of its own, in ``workdir`` with ``env``; its output."""
+    return subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [*(command or cae_hub_command()), *args],
+        env=env,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def plain_session() -> requests.Session:
     session = requests.Session()
     session.trust_env = False  # no proxy between the test and 127.0.0.1
@@ -54,15 +69,7 @@ class RunningHub:
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """``cae-hub ARGS`` on the same database as the server."""
-        return subprocess.run(  # noqa: S603 - our own console script, fixed arguments
-            [*self.command, *args],
-            env=self.env,
-            cwd=self.workdir,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return run_cae_hub(self.env, self.workdir, *args, command=self.command)
 
     def admin_token(self, email: str = "admin@tests.cae-hub.fr") -> str:
         """An administrator account and its token, made with the command line."""

@@ -34,7 +34,7 @@ from hub.indicators.models import IndicatorCell, IndicatorReport
 from hub.members.models import Member, MemberUser, StaffAccount
 from hub.members.schemas import siren_is_valid
 from hub.stats.models import Publication
-from tests.served import cae_hub_command, hub_environment
+from tests.served import cae_hub_command, hub_environment, run_cae_hub
 
 ON = date(2026, 11, 23)
 # The dominant CAE, a large one and a tiny spreadsheet, each with a fifth of its entrepreneurs.
@@ -330,15 +330,7 @@ def _assert_audit_trail_is_clean_and_intact(
     secrets = [word for word in printed.split() if word.startswith("caeh_")]
     assert "@" not in text
     assert [value for value in [*names, *secrets] if value in text] == []
-    verified = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
-        [*cae_hub_command(), "audit", "verify"],
-        env=env,
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    verified = run_cae_hub(env, workdir, "audit", "verify")
     assert verified.returncode == 0, verified.stderr
     assert verified.stdout.startswith("piste d'audit intègre : ")
 

@@ -27,6 +27,7 @@ from tests.served import (
     cae_hub_command,
     hub_environment,
     plain_session,
+    run_cae_hub,
     start_hub,
 )
 
@@ -88,15 +89,7 @@ def test_serve_migrates_answers_and_stops_cleanly(
 
 
 def _serve(env: dict[str, str], workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own console script, fixed arguments
-        [*cae_hub_command(), "serve", *args],
-        env=env,
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cae_hub(env, workdir, "serve", *args)
 
 
 def test_serve_on_a_taken_port_says_how_to_choose_another(tmp_path: Path) -> None:

@@ -6,14 +6,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from cae_contract.periods import PARIS
 from cae_contract.problems import ErrorItem
 from hub.audit.models import AuditEvent
 from hub.audit.repository import EventFilter
@@ -28,7 +29,6 @@ from hub.web.rendering import PageRoute, render
 router = APIRouter(route_class=PageRoute)
 
 PAGE_SIZE = 100
-PARIS = ZoneInfo("Europe/Paris")
 CSV_HEADERS = [
     "N°",
     "Date (UTC)",
@@ -57,9 +57,25 @@ def _day(text: str, where: str) -> date | None:
         ) from None
 
 
-def _filter(
-    session: Session, membre: str, nature: str, du: str, au: str
-) -> tuple[EventFilter, dict[int, Member]]:
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """The page's filters as its form sends them (French names, as in the address)."""
+
+    membre: str
+    nature: str
+    du: str
+    au: str
+
+
+def audit_query(membre: Text = "", nature: Text = "", du: Text = "", au: Text = "") -> AuditQuery:
+    return AuditQuery(membre, nature, du, au)
+
+
+AuditQueryDep = Annotated[AuditQuery, Depends(audit_query)]
+
+
+def _filter(session: Session, query: AuditQuery) -> tuple[EventFilter, dict[int, Member]]:
+    membre, nature, du, au = query.membre, query.nature, query.du, query.au
     members = {m.id: m for m in member_service.list(session, include_inactive=True) if m.id}
     member_id = None
     if membre:
@@ -119,13 +135,10 @@ def audit_page(
     request: Request,
     user: StaffPage,
     session: SessionDep,
-    membre: Text = "",
-    nature: Text = "",
-    du: Text = "",
-    au: Text = "",
+    filters: AuditQueryDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    where, members = _filter(session, membre, nature, du, au)
+    where, members = _filter(session, filters)
     total = audit_service.count(session, where)
     events = audit_service.search(session, where, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     status = audit_service.verify(session)
@@ -141,7 +154,7 @@ def audit_page(
         status=status,
         members=sorted(members.values(), key=lambda m: m.siren),
         kinds=[(k, KIND_LABELS.get(k, k)) for k in audit_service.kinds(session)],
-        chosen={"membre": membre, "nature": nature, "du": du, "au": au},
+        chosen=asdict(filters),
         query=request.url.query,
     )
 
@@ -175,12 +188,9 @@ def audit_csv(events: Sequence[AuditEvent], members: Mapping[int, Member]) -> by
 def audit_export(
     user: StaffPage,
     session: SessionDep,
-    membre: Text = "",
-    nature: Text = "",
-    du: Text = "",
-    au: Text = "",
+    filters: AuditQueryDep,
 ) -> Response:
-    where, members = _filter(session, membre, nature, du, au)
+    where, members = _filter(session, filters)
     events = list(reversed(audit_service.search(session, where)))
     return Response(
         audit_csv(events, members),

@@ -33,7 +33,7 @@ from cae_contract.registry import (
 )
 from cae_contract.upcasts import CONVERTERS
 from cae_contract.versions import SCHEMA_VERSION_FIELD, SCHEMA_VERSION_HEADER
-from connectors.sync.report import Status
+from connectors.sync.report import Status, SyncReport
 from hub.db import session_factory
 from hub.indicators.models import IndicatorReport
 from hub.main import create_app
@@ -139,6 +139,26 @@ def client(
 def _put(client: TestClient, headers: dict[str, str], document: Any, version: str | None) -> Any:
     extra = {SCHEMA_VERSION_HEADER: version} if version else {}
     return client.put("/v1/indicators/reports/2025-S1", json=document, headers={**headers, **extra})
+
+
+def sync_through(
+    application: FastAPI,
+    session: Session,
+    headers: dict[str, str],
+    folder: Path,
+    *,
+    contract: SchemaRegistry,
+) -> SyncReport:
+    """One run of the sync client, its contract being ``contract``, against ``application``
+    served on a real socket: one 2025-S1 report of 10 entrepreneurs."""
+    session.flush()
+    token = headers["Authorization"].removeprefix("Bearer ")
+    folder.mkdir(exist_ok=True)
+    with serve_in_thread(application) as url, plain_session() as http:
+        config = configure(
+            folder, url=url, token=token, reports={"2025-S1": cells(10)}, periods=["2025-S1"]
+        )
+        return sync(config, http, contract=contract)
 
 
 def test_a_report_of_the_previous_major_is_upcast_and_stored_in_the_current_form(
@@ -286,18 +306,14 @@ def test_a_cae_still_on_version_1_syncs_and_is_told_in_french(
     tmp_path: Path,
 ) -> None:
     application = _app(engine, connection, schemas_v2)
-    session.flush()
-    token = headers["Authorization"].removeprefix("Bearer ")
-    with serve_in_thread(application) as url, plain_session() as http:
-        config = configure(
-            tmp_path, url=url, token=token, reports={"2025-S1": cells(10)}, periods=["2025-S1"]
-        )
-        # This installation's contract is still 1.0.0: the client checks and sends as 1.0.0.
-        report = sync(config, http, contract=registry_at(SCHEMAS_DIR))
-        assert [o.status for o in report.outcomes] == [Status.ACCEPTED], report.render()
-        (remark,) = report.hub_remarks
-        assert remark.startswith("la version 1 du schéma « indicator-report » est dépréciée")
-        assert "remarque : la version 1 du schéma" in report.render()
+    # This installation's contract is still 1.0.0: the client checks and sends as 1.0.0.
+    report = sync_through(
+        application, session, headers, tmp_path / "cae", contract=registry_at(SCHEMAS_DIR)
+    )
+    assert [o.status for o in report.outcomes] == [Status.ACCEPTED], report.render()
+    (remark,) = report.hub_remarks
+    assert remark.startswith("la version 1 du schéma « indicator-report » est dépréciée")
+    assert "remarque : la version 1 du schéma" in report.render()
 
 
 def test_a_client_on_the_previous_minor_is_not_disturbed(
@@ -320,15 +336,9 @@ def test_a_client_on_the_previous_minor_is_not_disturbed(
     SchemaRegistry(folder).pin()
     assert SchemaRegistry(folder).check() == []
     application = _app(engine, connection, folder)
-    session.flush()
-    token = headers["Authorization"].removeprefix("Bearer ")
-    with serve_in_thread(application) as url, plain_session() as http:
-        (tmp_path / "cae").mkdir()
-        config = configure(
-            tmp_path / "cae", url=url, token=token, reports={"2025-S1": cells(8)},
-            periods=["2025-S1"],
-        )  # fmt: skip
-        report = sync(config, http, contract=registry_at(SCHEMAS_DIR))
+    report = sync_through(
+        application, session, headers, tmp_path / "cae", contract=registry_at(SCHEMAS_DIR)
+    )
     assert [o.status for o in report.outcomes] == [Status.ACCEPTED], report.render()
     assert report.hub_remarks == []
 
@@ -346,14 +356,8 @@ def test_a_client_ahead_of_the_hub_checks_against_what_the_hub_publishes(
     v1 = json.loads((folder / NAME / "1.0.0.json").read_text(encoding="utf-8"))
     _write(folder / NAME / "1.1.0.json", {**v1, "$id": v1["$id"].replace("1.0.0", "1.1.0")})
     application = _app(engine, connection, SCHEMAS_DIR)
-    session.flush()
-    token = headers["Authorization"].removeprefix("Bearer ")
-    with serve_in_thread(application) as url, plain_session() as http:
-        (tmp_path / "cae").mkdir()
-        config = configure(
-            tmp_path / "cae", url=url, token=token, reports={"2025-S1": cells(8)},
-            periods=["2025-S1"],
-        )  # fmt: skip
-        report = sync(config, http, contract=SchemaRegistry(folder))
+    report = sync_through(
+        application, session, headers, tmp_path / "cae", contract=SchemaRegistry(folder)
+    )
     assert [o.status for o in report.outcomes] == [Status.ACCEPTED], report.render()
     assert report.hub_remarks == []
