@@ -227,6 +227,15 @@ def get_session(request: Request, _slot: AdmissionSlot) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def app_settings(request: Request) -> Settings:
+    """The settings the application was built with (``create_app(settings)``)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
 def _unit_of_work(request: Request, work: Callable[[Session], T], *, writes: bool) -> T:
     with _session(request, writes=writes) as session:
         try:

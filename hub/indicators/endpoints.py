@@ -14,7 +14,7 @@ from cae_contract.periods import PERIOD_PATTERN
 from cae_contract.refs import BASE_URI
 from cae_contract.versions import Acceptance
 from hub.admission import Admission
-from hub.db import SessionDep, write_unit
+from hub.db import SessionDep, SettingsDep, write_unit
 from hub.errors import API_ERRORS, BODY_ERRORS, problem_responses
 from hub.indicators.schemas import (
     Catalogue,
@@ -94,6 +94,7 @@ def catalogue(_: CurrentPrincipal) -> Catalogue:
     },
 )
 async def submit_report(
+    settings: SettingsDep,
     request: Request,
     writer: ReportWriter,
     period: PeriodPath,
@@ -118,7 +119,7 @@ async def submit_report(
     member = get_member(writer)
     body = await request.body()
     admission: Admission = request.app.state.admission
-    days = request.app.state.settings.schema_deprecation_days
+    days = settings.schema_deprecation_days
     async with admission.prepare.slot():
         prepared = await to_thread.run_sync(_prepare, period, body, x_cae_hub_schema_version, days)
     del body

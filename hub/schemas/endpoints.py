@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Path, Request, Response
 from cae_contract.periods import today
 from cae_contract.registry import SchemaRegistry, content_hash, get_registry
 from cae_contract.versions import accepted_majors
+from hub.db import SettingsDep
 from hub.errors import API_ERRORS, problem_responses
 from hub.schemas.schemas import AcceptedMajor, SchemaDetail, SchemaSummary, SchemaVersionInfo
 
@@ -64,9 +65,11 @@ def _summary(registry: SchemaRegistry, name: str, deprecation_days: int) -> Sche
     response_model=list[SchemaSummary],
     responses={304: {"description": "Inchangé depuis l'ETag envoyé"}, **problem_responses(422)},
 )
-def list_schemas(request: Request, if_none_match: IfNoneMatch = None) -> Response:
+def list_schemas(
+    settings: SettingsDep, request: Request, if_none_match: IfNoneMatch = None
+) -> Response:
     registry = get_registry()
-    days = request.app.state.settings.schema_deprecation_days
+    days = settings.schema_deprecation_days
     body = [_summary(registry, name, days).model_dump() for name in registry.names()]
     return _json(body, if_none_match=if_none_match)
 
@@ -80,9 +83,11 @@ def list_schemas(request: Request, if_none_match: IfNoneMatch = None) -> Respons
         **problem_responses(404, 422),
     },
 )
-def get_schema(request: Request, name: SchemaName, if_none_match: IfNoneMatch = None) -> Response:
+def get_schema(
+    settings: SettingsDep, request: Request, name: SchemaName, if_none_match: IfNoneMatch = None
+) -> Response:
     registry = get_registry()
-    summary = _summary(registry, name, request.app.state.settings.schema_deprecation_days)
+    summary = _summary(registry, name, settings.schema_deprecation_days)
     published = [registry.get(name, v) for v in summary.versions]
     detail = SchemaDetail(
         **summary.model_dump(),

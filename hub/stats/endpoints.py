@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, cast
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from cae_contract.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS, get_catalogue
 from cae_contract.periods import PERIOD_PATTERN
-from hub.db import SessionDep
+from hub.db import SessionDep, SettingsDep
 from hub.errors import API_ERRORS, problem_responses
 from hub.members.auth import CurrentMember, CurrentPrincipal, StaffOnly, require_scope
 from hub.members.models import Scope
@@ -115,7 +115,7 @@ _FORMATS = (
     },
 )
 def table(
-    request: Request,
+    settings: SettingsDep,
     principal: CurrentPrincipal,
     session: SessionDep,
     indicator: IndicatorQuery,
@@ -133,7 +133,7 @@ def table(
         by_text=by,
         draft=draft,
         staff=principal.staff is not None,
-        settings=request.app.state.settings,
+        settings=settings,
     )
     if format == "json":
         return result
@@ -147,7 +147,7 @@ def table(
 
 @router.get("/series", summary="Un indicateur au fil des périodes publiées")
 def series(
-    request: Request,
+    settings: SettingsDep,
     principal: CurrentPrincipal,
     session: SessionDep,
     indicator: IndicatorQuery,
@@ -164,7 +164,7 @@ def series(
         last=last,
         draft=draft,
         staff=principal.staff is not None,
-        settings=request.app.state.settings,
+        settings=settings,
     )
 
 
@@ -180,7 +180,7 @@ def completeness(
 
 @router.get("/preview", summary="Ce que la fédération verra de vos chiffres (CAE membres)")
 def preview(
-    request: Request,
+    settings: SettingsDep,
     member: CurrentMember,
     session: SessionDep,
     indicator: ReportedQuery,
@@ -193,7 +193,7 @@ def preview(
         indicator_code=indicator,
         period_text=period,
         by_text=by,
-        settings=request.app.state.settings,
+        settings=settings,
     )
 
 
@@ -205,7 +205,7 @@ def preview(
     responses=problem_responses(409),
 )
 def publish(
-    request: Request,
+    settings: SettingsDep,
     staff: StaffOnly,
     session: SessionDep,
     period: Annotated[str, Path(max_length=20, json_schema_extra=PERIOD)],
@@ -216,7 +216,7 @@ def publish(
         session,
         period_text=period,
         staff=staff,
-        settings=request.app.state.settings,
+        settings=settings,
         keep_earlier=keep_earlier,
         provisional=provisional,
     )
@@ -229,7 +229,7 @@ def publish(
     dependencies=[Depends(require_scope(Scope.STATS_PUBLISH))],
 )
 def publication_preview(
-    request: Request,
+    settings: SettingsDep,
     staff: StaffOnly,
     session: SessionDep,
     period: Annotated[str, Path(max_length=20, json_schema_extra=PERIOD)],
@@ -238,6 +238,6 @@ def publication_preview(
     return stats_service.publication_preview(
         session,
         period_text=period,
-        settings=request.app.state.settings,
+        settings=settings,
         keep_earlier=keep_earlier,
     )

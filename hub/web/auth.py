@@ -16,7 +16,7 @@ from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
 from hub.config import Settings
-from hub.db import SessionDep
+from hub.db import SessionDep, app_settings
 from hub.errors import NotFound
 from hub.members.models import Scope
 from hub.web.service import WebUser, tokens_match, web_auth_service
@@ -36,11 +36,6 @@ class LoginRequired(Exception):
 
 class CsrfRejected(Exception):
     """A form came without the token of the session (or of the login page)."""
-
-
-def settings_of(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -145,7 +140,7 @@ def login_url(target: str) -> str:
 
 
 def current_user(request: Request, session: SessionDep) -> WebUser:
-    settings = settings_of(request)
+    settings = app_settings(request)
     raw = request.cookies.get(settings.session_cookie_name)
     user = web_auth_service.resolve(session, settings, raw)
     if user is None:

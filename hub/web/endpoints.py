@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from hub.config import Settings
-from hub.db import SessionDep
+from hub.db import SessionDep, app_settings
 from hub.web.audit_pages import router as audit_router
 from hub.web.auth import (
     HOME_PATH,
@@ -25,7 +25,6 @@ from hub.web.auth import (
     login_cookie_name,
     safe_target,
     set_session_cookie,
-    settings_of,
 )
 from hub.web.evolution_pages import router as evolution_router
 from hub.web.federation_pages import router as federation_router
@@ -92,7 +91,7 @@ def _login_page(
 
 @router.get("/")
 def home(request: Request, session: SessionDep) -> Response:
-    settings = settings_of(request)
+    settings = app_settings(request)
     user = web_auth_service.resolve(
         session, settings, request.cookies.get(settings.session_cookie_name)
     )
@@ -101,7 +100,7 @@ def home(request: Request, session: SessionDep) -> Response:
 
 @router.get(LOGIN_PATH)
 def login_form(request: Request, session: SessionDep, suite: str | None = None) -> Response:
-    settings = settings_of(request)
+    settings = app_settings(request)
     target = safe_target(suite)
     raw = request.cookies.get(settings.session_cookie_name)
     if web_auth_service.resolve(session, settings, raw) is not None:
@@ -113,7 +112,7 @@ def login_form(request: Request, session: SessionDep, suite: str | None = None) 
 def login(fields: LoginFields, request: Request, session: SessionDep) -> Response:
     # Synchronous: Argon2 and the database run in the thread pool, not on the event loop.
     # The form is read (by its dependency) before the session opens.
-    settings = settings_of(request)
+    settings = app_settings(request)
     if fields is None:
         return _login_page(request, settings, status_code=403, message=CSRF_MESSAGE)
     email = fields["email"].strip()[:MAX_EMAIL_LENGTH]
@@ -162,7 +161,7 @@ def login(fields: LoginFields, request: Request, session: SessionDep) -> Respons
 
 @router.post("/deconnexion")
 def logout(request: Request, session: SessionDep, user: PageUser, _: CheckedForm) -> Response:
-    settings = settings_of(request)
+    settings = app_settings(request)
     web_auth_service.end(session, user)
     response = redirect(LOGIN_PATH)
     clear_session_cookie(response, request, settings)

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from cae_contract.problems import ErrorItem
-from hub.db import SessionDep
+from hub.db import SessionDep, app_settings
 from hub.errors import ValidationFailed
-from hub.web.auth import PageUser, settings_of
+from hub.web.auth import PageUser
 from hub.web.dashboard import dashboard_service
 from hub.web.evolution import evolution_csv, evolution_disposition, evolution_points
 from hub.web.rendering import PageRoute
@@ -38,7 +38,7 @@ def evolution_export(
     points = evolution_points(
         session,
         user.principal,
-        settings_of(request),
+        app_settings(request),
         indicator=indicator.code,
         end=end,
         start=depuis,

@@ -15,13 +15,13 @@ from cae_contract.periods import Period
 from cae_contract.problems import ErrorItem
 from cae_contract.registry import get_registry
 from hub.collation import french_key, french_sorted
-from hub.db import SessionDep
+from hub.db import SessionDep, app_settings
 from hub.errors import ValidationFailed
 from hub.members.models import Scope
 from hub.members.service import member_service, member_user_service, token_service
 from hub.stats.provisional import ProvisionalRequired, is_running, refusal_detail
 from hub.stats.service import disclosure_rules, stats_service
-from hub.web.auth import CheckedForm, PublisherPage, StaffPage, settings_of
+from hub.web.auth import CheckedForm, PublisherPage, StaffPage
 from hub.web.dashboard import dashboard_service, semester_window
 from hub.web.rendering import PageRoute, redirect, render
 from hub.web.repository import PeriodRepository
@@ -142,7 +142,7 @@ def _publication_page(
     secret = None
     if state.publication and any(r.revised_after_publication for r in state.rows):
         secret = stats_service.publication_preview(
-            session, period_text=str(period), settings=settings_of(request)
+            session, period_text=str(period), settings=app_settings(request)
         )
     return render(
         request,
@@ -161,7 +161,7 @@ def _publication_page(
         completeness=state,
         included=[r for r in state.rows if r.reported],
         missing=[r for r in state.rows if not r.reported],
-        rules=disclosure_rules(settings_of(request)),
+        rules=disclosure_rules(app_settings(request)),
         done=done,
     )
 
@@ -194,7 +194,7 @@ def publish(
             session,
             period_text=str(period),
             staff=staff,
-            settings=settings_of(request),
+            settings=app_settings(request),
             provisional=form.get("provisoire") == "oui",
         )
     except ProvisionalRequired:

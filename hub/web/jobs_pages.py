@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from hub.db import SessionDep
+from hub.db import SessionDep, app_settings
 from hub.indicators.reminders import NO_CONTACT_LABEL, reminder_service
 from hub.jobs.registry import load_jobs
 from hub.jobs.service import job_statuses
 from hub.mail.service import MAIL_OFF, mail_service
-from hub.web.auth import StaffPage, settings_of
+from hub.web.auth import StaffPage
 from hub.web.rendering import PageRoute, render
 
 router = APIRouter(route_class=PageRoute)
@@ -20,7 +20,7 @@ JOBS_PATH = "/taches"
 
 @router.get(JOBS_PATH)
 def jobs(request: Request, user: StaffPage, session: SessionDep) -> Response:
-    settings = settings_of(request)
+    settings = app_settings(request)
     return render(
         request,
         "jobs.html",

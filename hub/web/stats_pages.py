@@ -16,12 +16,12 @@ from cae_contract.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS
 from cae_contract.format import fr_period
 from cae_contract.periods import Period
 from cae_contract.problems import ErrorItem
-from hub.db import SessionDep
+from hub.db import SessionDep, app_settings
 from hub.errors import HubError, ValidationFailed
 from hub.stats.exports import ExportFormat, export_table
 from hub.stats.schemas import StatsTable
 from hub.stats.service import stats_service
-from hub.web.auth import MemberPage, PageUser, settings_of
+from hub.web.auth import MemberPage, PageUser
 from hub.web.dashboard import catalogue_choices, dashboard_service
 from hub.web.evolution import evolution_points
 from hub.web.overview import overview_service
@@ -72,7 +72,7 @@ def _table(
     return dashboard_service.table(
         session,
         user.principal,
-        settings_of(request),
+        app_settings(request),
         indicator=indicator,
         period=str(period),
         by=by,
@@ -140,7 +140,7 @@ def coarser_suggestion(
 def overview(
     request: Request, user: PageUser, session: SessionDep, periode: str | None = None
 ) -> Response:
-    settings = settings_of(request)
+    settings = app_settings(request)
     offered = dashboard_service.periods(session, user.principal)
     period = dashboard_service.chosen_semester(periode, offered)
     summary = overview_service.overview(session, user.principal, settings, period)
@@ -171,7 +171,7 @@ def explorer(
     vue: str = "tableau",
     depuis: str | None = None,
 ) -> Response:
-    settings = settings_of(request)
+    settings = app_settings(request)
     offered = dashboard_service.periods(session, user.principal)
     context: dict[str, Any] = {
         "indicators": catalogue_choices(),
@@ -311,7 +311,7 @@ def preview(
             context["preview"] = result = dashboard_service.preview(
                 session,
                 member,
-                settings_of(request),
+                app_settings(request),
                 indicator=indicator.code,
                 period=str(period),
                 by=dims,
