@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from hub.web.charts import bar_chart, line_chart, sparkline
-from hub.web.svg import PALETTE, nice_ticks
+from hub.web.charts.svg import PALETTE, nice_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 NNBSP = "\u202f"

@@ -14,8 +14,8 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 
 from cae_contract.format import fr_period
-from hub.web.chart_plots import draw_lines, draw_sparkline, horizontal_bars, vertical_bars
-from hub.web.svg import (
+from hub.web.charts.plots import draw_lines, draw_sparkline, horizontal_bars, vertical_bars
+from hub.web.charts.svg import (
     HATCH_INK,
     MUTED,
     Frame,
@@ -31,6 +31,19 @@ from hub.web.svg import (
 __all__ = ["bar_chart", "line_chart", "sparkline"]
 
 HIDDEN_LABEL = "Secret statistique"
+
+# Layout, in SVG user units (pixels at 100 %).
+CHART_WIDTH = 640
+SPARKLINE_WIDTH = 120
+SPARKLINE_HEIGHT = 32
+AXIS_ROOM = 90  # left of the plot: the value axis and its labels
+LABEL_FONT_SIZE = 11
+CHAR_WIDTH_EM = 0.58  # mean width of a character of the labels' font, in em
+LABEL_GAP = 8
+MAX_VERTICAL_BARS = 16  # more bars than this across the frame: bars go horizontal
+EMPTY_TEXT_X = 12
+EMPTY_TEXT_DY = 20
+EMPTY_HEIGHT = 40
 
 
 def _checked(labels: Sequence[object], series: Mapping[str, Values]) -> list[str]:
@@ -48,8 +61,8 @@ def _known(series: Mapping[str, Values]) -> list[float]:
 
 
 def _empty(frame: Frame, top: float) -> str:
-    frame.text(12, top + 20, "Aucune donnée à afficher.", fill=MUTED)
-    return frame.render(top + 40)
+    frame.text(EMPTY_TEXT_X, top + EMPTY_TEXT_DY, "Aucune donnée à afficher.", fill=MUTED)
+    return frame.render(top + EMPTY_HEIGHT)
 
 
 def _legend_items(
@@ -72,7 +85,7 @@ def bar_chart(
     description: str | None = None,
     horizontal: bool | None = None,
     digits: int | None = None,
-    width: int = 640,
+    width: int = CHART_WIDTH,
     show_title: bool = True,
     id_prefix: str | None = None,
 ) -> str:
@@ -115,9 +128,12 @@ def bar_chart(
     secret = frame.secret_pattern() if hidden else None
     top += frame.legend(top, _legend_items(names, secret, with_series=len(names) > 1))
     if horizontal is None:
-        slot = (width - 90) / len(categories)
+        slot = (width - AXIS_ROOM) / len(categories)
         longest = max(len(c) for c in categories)
-        horizontal = len(categories) * len(names) > 16 or longest * 11 * 0.58 > 2 * slot - 8
+        label_width = longest * LABEL_FONT_SIZE * CHAR_WIDTH_EM
+        horizontal = (
+            len(categories) * len(names) > MAX_VERTICAL_BARS or label_width > 2 * slot - LABEL_GAP
+        )
     draw = horizontal_bars if horizontal else vertical_bars
     return draw(frame, top, categories, series, ticks, scale, secret)
 
@@ -155,7 +171,7 @@ def line_chart(
     description: str | None = None,
     zero: bool = True,
     digits: int | None = None,
-    width: int = 640,
+    width: int = CHART_WIDTH,
     show_title: bool = True,
     id_prefix: str | None = None,
 ) -> str:
@@ -230,8 +246,8 @@ def sparkline(
     unit: str = "",
     periods: Sequence[str] | None = None,
     digits: int | None = None,
-    width: int = 120,
-    height: int = 32,
+    width: int = SPARKLINE_WIDTH,
+    height: int = SPARKLINE_HEIGHT,
     id_prefix: str | None = None,
 ) -> str:
     """A small line without axes, to sit next to a figure; ``None`` is a suppressed value

@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 
 from cae_contract.format import fr_period
-from hub.web.svg import (
+from hub.web.charts.svg import (
     GRID,
     MUTED,
     TEXT,
