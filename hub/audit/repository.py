@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from hub.audit.models import AuditCheckpoint, AuditEvent
+from hub.audit.schemas import EventFilter
 
 Q = TypeVar("Q", bound=Any)
 
@@ -19,16 +18,6 @@ Q = TypeVar("Q", bound=Any)
 CHAIN_LOCK_KEY = int.from_bytes(
     hashlib.blake2b(b"cae-hub|audit-chain", digest_size=8).digest(), "big", signed=True
 )
-
-
-@dataclass(frozen=True)
-class EventFilter:
-    """What the dashboard asks for; None means any."""
-
-    member_id: int | None = None
-    kind: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
 
 
 class AuditRepository:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -33,3 +35,13 @@ class AuditKeyPublic(BaseModel):
         description="configured : clé HUB_AUDIT_SIGNING_KEY ; derived : clé de développement "
         "dérivée de HUB_SECRET_KEY, sans valeur de preuve"
     )
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What the dashboard asks for; None means any."""
+
+    member_id: int | None = None
+    kind: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None

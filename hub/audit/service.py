@@ -21,8 +21,8 @@ from hub.audit.chain import (
     receipt_payload,
 )
 from hub.audit.models import AuditCheckpoint, AuditEvent
-from hub.audit.repository import AuditRepository, EventFilter
-from hub.audit.schemas import AuditKeyPublic, Receipt
+from hub.audit.repository import AuditRepository
+from hub.audit.schemas import AuditKeyPublic, EventFilter, Receipt
 from hub.audit.signing import AuditKey, parse_private_key, signature_valid
 from hub.config import Settings, get_settings
 from hub.db import utcnow

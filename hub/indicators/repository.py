@@ -181,6 +181,44 @@ class ReportRepository:
         report.last_received_at = when
         self.save(report)
 
+    # -- periods ------------------------------------------------------------------------------
+
+    def reported_semesters(self, *, member_id: int | None = None) -> list[str]:
+        """The semesters with a current revision (of ``member_id`` only, when given)."""
+        query = (
+            select_rows(col(IndicatorReport.period))
+            .where(
+                col(IndicatorReport.is_current).is_(True), col(IndicatorReport.period).like("%-S_")
+            )
+            .distinct()
+        )
+        if member_id is not None:
+            query = query.where(col(IndicatorReport.member_id) == member_id)
+        return sorted(str(p) for p in self.session.execute(query).scalars().all())
+
+    def fingerprint(self, period: str) -> tuple[Any, ...]:
+        """What identifies the set of current revisions of ``period``: revisions are never
+        changed, and a new one has a greater id and a later reception time."""
+        query = select_rows(
+            func.count(),
+            func.sum(col(IndicatorReport.id)),
+            func.max(col(IndicatorReport.id)),
+            func.max(col(IndicatorReport.received_at)),
+        ).where(col(IndicatorReport.period) == period, col(IndicatorReport.is_current).is_(True))
+        row = self.session.execute(query).one()
+        return tuple(str(v) for v in row)
+
+    def current_of_periods(
+        self, member_id: int, periods: Sequence[str]
+    ) -> dict[str, IndicatorReport]:
+        """The current revision of each of ``periods`` that ``member_id`` has reported."""
+        query = select(IndicatorReport).where(
+            IndicatorReport.member_id == member_id,
+            col(IndicatorReport.is_current).is_(True),
+            col(IndicatorReport.period).in_(list(periods)),
+        )
+        return {r.period: r for r in self.session.exec(query).all()}
+
 
 class ReminderRepository:
     """Members whose report is missing, and the reminders already made."""

@@ -369,6 +369,23 @@ class ReportService:
 
     # -- reading ------------------------------------------------------------------------------
 
+    @staticmethod
+    def reported_semesters(session: Session, *, member_id: int | None = None) -> list[str]:
+        """The semesters with a current revision (of ``member_id`` only, when given)."""
+        return ReportRepository(session).reported_semesters(member_id=member_id)
+
+    @staticmethod
+    def fingerprint(session: Session, period: str) -> tuple[Any, ...]:
+        """What changes whenever a current revision of ``period`` does (a cache key)."""
+        return ReportRepository(session).fingerprint(period)
+
+    @staticmethod
+    def current_of_periods(
+        session: Session, member_id: int, periods: Sequence[str]
+    ) -> dict[str, IndicatorReport]:
+        """The member's current revision of each of ``periods`` it has reported."""
+        return ReportRepository(session).current_of_periods(member_id, periods)
+
     def visible_member(
         self, session: Session, *, caller: Member | None, siren: str | None, staff: bool
     ) -> Member:

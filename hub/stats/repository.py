@@ -47,6 +47,14 @@ class StatsRepository:
         )
         return self.session.exec(query).first()
 
+    def published_semesters(self) -> list[str]:
+        query = (
+            select_rows(col(Publication.period))
+            .where(col(Publication.period).like("%-S_"))
+            .distinct()
+        )
+        return sorted(str(p) for p in self.session.execute(query).scalars().all())
+
     def publications(self, periods: Sequence[str]) -> dict[str, Publication]:
         """The latest publication of each of ``periods`` that has one."""
         query = (

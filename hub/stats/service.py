@@ -112,6 +112,21 @@ def clear_caches() -> None:
 
 
 class StatsService:
+    # -- publications -------------------------------------------------------------------------
+
+    @staticmethod
+    def published_semesters(session: Session) -> list[str]:
+        return StatsRepository(session).published_semesters()
+
+    @staticmethod
+    def latest_publication(session: Session, period: str) -> Publication | None:
+        return StatsRepository(session).latest_publication(period)
+
+    @staticmethod
+    def publications(session: Session, periods: Sequence[str]) -> dict[str, Publication]:
+        """The latest publication of each of ``periods`` that has one."""
+        return StatsRepository(session).publications(periods)
+
     # -- sources ------------------------------------------------------------------------------
 
     @staticmethod

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from cae_contract.periods import PARIS
 from cae_contract.problems import ErrorItem
 from hub.audit.models import AuditEvent
-from hub.audit.repository import EventFilter
+from hub.audit.schemas import EventFilter
 from hub.audit.service import ACTOR_LABELS, KIND_LABELS, audit_service
 from hub.db import SessionDep
 from hub.errors import ValidationFailed

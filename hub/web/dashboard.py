@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import astuple
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Session
 
@@ -25,16 +25,15 @@ from cae_contract.periods import Period, today
 from cae_contract.problems import ErrorItem
 from hub.config import Settings
 from hub.errors import NotFound, ValidationFailed
-from hub.indicators.service import parse_period
+from hub.indicators.service import parse_period, report_service
 from hub.members.models import Member
 from hub.members.service import Principal
+from hub.stats.exports import ExportFormat
 from hub.stats.models import Publication
 from hub.stats.patterns import table_dims
-from hub.stats.repository import StatsRepository
 from hub.stats.schemas import Preview, StatsTable
 from hub.stats.service import clear_caches as clear_stats_caches
 from hub.stats.service import disclosure_rules, parse_by, parse_indicator, stats_service
-from hub.web.repository import PeriodRepository
 from hub.web.tables import dimension_phrase
 
 EXPLORER_TREND_LENGTH = 8
@@ -74,23 +73,57 @@ def last_closed_semester() -> Period:
     return Period.last_closed_semester(today())
 
 
+VIEWS = ("tableau", "evolution")
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    "csv": "csv",
+    "xlsx": "xlsx",
+    "datapackage": "datapackage",
+}
+SEPARATORS: dict[str, Literal[",", ";"]] = {"virgule": ",", "point-virgule": ";"}
+
+
 class DashboardService:
+    # -- choices of the pages -----------------------------------------------------------------
+
+    @staticmethod
+    def check_view(view: str) -> None:
+        if view not in VIEWS:
+            raise ValidationFailed(
+                "Vue inconnue : choisissez « tableau » ou « evolution ».",
+                errors=[ErrorItem("query.vue", "tableau ou evolution")],
+            )
+
+    @staticmethod
+    def export_format(name: str) -> ExportFormat:
+        if name not in EXPORT_FORMATS:
+            raise ValidationFailed(
+                "Format d'export inconnu : csv, xlsx ou datapackage.",
+                errors=[ErrorItem("query.format", "csv, xlsx ou datapackage")],
+            )
+        return EXPORT_FORMATS[name]
+
+    @staticmethod
+    def separator(name: str) -> Literal[",", ";"]:
+        if name not in SEPARATORS:
+            raise ValidationFailed(
+                "Séparateur inconnu : virgule ou point-virgule.",
+                errors=[ErrorItem("query.separateur", "virgule ou point-virgule")],
+            )
+        return SEPARATORS[name]
+
     # -- periods ------------------------------------------------------------------------------
 
     def periods(self, session: Session, principal: Principal) -> list[str]:
         """The semesters the caller can choose from, latest first."""
-        repository = PeriodRepository(session)
-        published = set(repository.published_semesters())
+        published = set(stats_service.published_semesters(session))
         if principal.staff is not None:
-            published |= set(repository.reported_semesters())
+            published |= set(report_service.reported_semesters(session))
         return sorted(published, reverse=True)
 
     def reported_periods(self, session: Session, member: Member) -> list[str]:
         """The semesters ``member`` has reported, latest first."""
         assert member.id is not None
-        return sorted(
-            PeriodRepository(session).reported_semesters(member_id=member.id), reverse=True
-        )
+        return sorted(report_service.reported_semesters(session, member_id=member.id), reverse=True)
 
     def default_period(self, session: Session, principal: Principal) -> Period:
         return self.chosen_semester(None, self.periods(session, principal))
@@ -139,7 +172,7 @@ class DashboardService:
     ) -> list[StatsTable]:
         """Tables of one period, by (indicator, breakdowns); missing ones computed together."""
         text = str(parse_period(period, where="query.periode"))
-        publication = StatsRepository(session).latest_publication(text)
+        publication = stats_service.latest_publication(session, text)
         return self.period_tables(
             session, principal, settings, period=text, publication=publication, specs=specs
         )
@@ -169,7 +202,7 @@ class DashboardService:
             base += (publication.published_at.isoformat(),)
         elif staff:
             rules = astuple(disclosure_rules(settings))
-            base = ("draft", text, PeriodRepository(session).fingerprint(text), rules)
+            base = ("draft", text, report_service.fingerprint(session, text), rules)
         else:
             raise NotFound(f"Les statistiques du {fr_period(text)} ne sont pas encore publiées.")
         keys = [(*base, indicator, dims) for indicator, dims in checked]
@@ -207,7 +240,7 @@ class DashboardService:
         _, dims = self.check_query(indicator, by)
         text = str(parse_period(period, where="query.periode"))
         rules = astuple(disclosure_rules(settings))
-        fingerprint = PeriodRepository(session).fingerprint(text)
+        fingerprint = report_service.fingerprint(session, text)
         key = ("preview", member.id, text, fingerprint, rules, indicator, dims)
         cached = _preview_cache.get(key)
         if cached is None:
@@ -262,7 +295,7 @@ class DashboardService:
         ``period``: None where nothing can be shown."""
         window = semester_range(start, period) if start is not None else None
         window = window or semester_window(period, length)
-        published = StatsRepository(session).publications([str(p) for p in window])
+        published = stats_service.publications(session, [str(p) for p in window])
         points: list[tuple[str, StatsTable | None]] = []
         for p in window:
             publication = published.get(str(p))

@@ -5,14 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from cae_contract.problems import ErrorItem
 from hub.db import SessionDep, app_settings
-from hub.errors import ValidationFailed
 from hub.web.auth import PageUser
 from hub.web.dashboard import dashboard_service
 from hub.web.evolution import evolution_csv, evolution_disposition, evolution_points
 from hub.web.rendering import PageRoute
-from hub.web.stats_pages import SEPARATORS, TableQueryDep
+from hub.web.stats_pages import TableQueryDep
 
 router = APIRouter(route_class=PageRoute)
 
@@ -26,11 +24,7 @@ def evolution_export(
     depuis: str | None = None,
     separateur: str = "virgule",
 ) -> Response:
-    if separateur not in SEPARATORS:
-        raise ValidationFailed(
-            "Séparateur inconnu : virgule ou point-virgule.",
-            errors=[ErrorItem("query.separateur", "virgule ou point-virgule")],
-        )
+    separator = dashboard_service.separator(separateur)
     indicator, dims = dashboard_service.check_query(query.indicateur, query.par)
     offered = dashboard_service.periods(session, user.principal)
     end = dashboard_service.chosen_semester(query.periode, offered)
@@ -44,7 +38,7 @@ def evolution_export(
         start=depuis,
         by=by,
     )
-    content = evolution_csv(points, by, separator=SEPARATORS[separateur])
+    content = evolution_csv(points, by, separator=separator)
     return Response(
         content,
         media_type="text/csv; charset=utf-8",

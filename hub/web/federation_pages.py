@@ -17,6 +17,7 @@ from cae_contract.registry import get_registry
 from hub.collation import french_key, french_sorted
 from hub.db import SessionDep, app_settings
 from hub.errors import ValidationFailed
+from hub.indicators.service import report_service
 from hub.members.models import Scope
 from hub.members.service import member_service, member_user_service, token_service
 from hub.stats.provisional import ProvisionalRequired, is_running, refusal_detail
@@ -24,7 +25,6 @@ from hub.stats.service import disclosure_rules, stats_service
 from hub.web.auth import CheckedForm, PublisherPage, StaffPage
 from hub.web.dashboard import dashboard_service, semester_window
 from hub.web.rendering import PageRoute, redirect, render
-from hub.web.repository import PeriodRepository
 from hub.web.service import WebUser
 
 router = APIRouter(route_class=PageRoute)
@@ -108,7 +108,7 @@ def member(request: Request, user: StaffPage, session: SessionDep, siren: SirenP
     latest = dashboard_service.default_period(session, user.principal)
     periods = [str(p) for p in reversed(semester_window(latest, MEMBER_HISTORY))]
     assert found.id is not None
-    reports = PeriodRepository(session).member_reports(found.id, periods)
+    reports = report_service.current_of_periods(session, found.id, periods)
     history = [(p, reports.get(p)) for p in periods]
     return render(
         request,

@@ -18,8 +18,8 @@ from hub.members.service import Principal
 from hub.stats.disclosure import Reason
 from hub.stats.models import Publication
 from hub.stats.provisional import provisional_label
-from hub.stats.repository import StatsRepository
 from hub.stats.schemas import IndicatorInfo, StatsCell, StatsTable
+from hub.stats.service import stats_service
 from hub.web.dashboard import dashboard_service, semester_window
 
 TREND_LENGTH = 6
@@ -142,7 +142,7 @@ class OverviewService:
         self, session: Session, principal: Principal, settings: Settings, period: Period
     ) -> Overview:
         window = semester_window(period, TREND_LENGTH)
-        published = StatsRepository(session).publications([str(p) for p in window])
+        published = stats_service.publications(session, [str(p) for p in window])
         by_period: dict[str, dict[str, FigureValue]] = {}
         source = SourceInfo(period=str(period), status="none")
         for p in window:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, update
+from sqlalchemy import case, delete, update
 from sqlalchemy import select as select_rows
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from hub.indicators.models import IndicatorReport
-from hub.stats.models import Publication
 from hub.web.models import LoginThrottle, WebSession
 
 
@@ -104,51 +101,3 @@ class LoginThrottleRepository:
             delete(LoginThrottle).where(col(LoginThrottle.key_hash).in_(stale.scalar_subquery()))
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
-
-class PeriodRepository:
-    """Which semesters the pages can offer."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def reported_semesters(self, *, member_id: int | None = None) -> list[str]:
-        query = (
-            select_rows(col(IndicatorReport.period))
-            .where(
-                col(IndicatorReport.is_current).is_(True), col(IndicatorReport.period).like("%-S_")
-            )
-            .distinct()
-        )
-        if member_id is not None:
-            query = query.where(col(IndicatorReport.member_id) == member_id)
-        return sorted(str(p) for p in self.session.execute(query).scalars().all())
-
-    def published_semesters(self) -> list[str]:
-        query = (
-            select_rows(col(Publication.period))
-            .where(col(Publication.period).like("%-S_"))
-            .distinct()
-        )
-        return sorted(str(p) for p in self.session.execute(query).scalars().all())
-
-    def fingerprint(self, period: str) -> tuple[Any, ...]:
-        """What identifies the set of current revisions of ``period``: revisions are never
-        changed, and a new one has a greater id and a later reception time."""
-        query = select_rows(
-            func.count(),
-            func.sum(col(IndicatorReport.id)),
-            func.max(col(IndicatorReport.id)),
-            func.max(col(IndicatorReport.received_at)),
-        ).where(col(IndicatorReport.period) == period, col(IndicatorReport.is_current).is_(True))
-        row = self.session.execute(query).one()
-        return tuple(str(v) for v in row)
-
-    def member_reports(self, member_id: int, periods: Sequence[str]) -> dict[str, IndicatorReport]:
-        """The current revision of each of ``periods`` that ``member_id`` has reported."""
-        query = select(IndicatorReport).where(
-            IndicatorReport.member_id == member_id,
-            col(IndicatorReport.is_current).is_(True),
-            col(IndicatorReport.period).in_(list(periods)),
-        )
-        return {r.period: r for r in self.session.exec(query).all()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,10 +15,9 @@ from sqlmodel import Session
 from cae_contract.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS
 from cae_contract.format import fr_period
 from cae_contract.periods import Period
-from cae_contract.problems import ErrorItem
 from hub.db import SessionDep, app_settings
-from hub.errors import HubError, ValidationFailed
-from hub.stats.exports import ExportFormat, export_table
+from hub.errors import HubError
+from hub.stats.exports import export_table
 from hub.stats.schemas import StatsTable
 from hub.stats.service import stats_service
 from hub.web.auth import MemberPage, PageUser
@@ -33,13 +32,6 @@ from hub.web.visuals import figure_cards, table_chart, trend_chart, trend_table
 router = APIRouter(route_class=PageRoute)
 
 ParQuery = Annotated[list[str] | None, Query(max_length=40)]
-VIEWS = {"tableau", "evolution"}
-EXPORT_FORMATS: dict[str, ExportFormat] = {
-    "csv": "csv",
-    "xlsx": "xlsx",
-    "datapackage": "datapackage",
-}
-SEPARATORS: dict[str, Literal[",", ";"]] = {"virgule": ",", "point-virgule": ";"}
 
 
 @dataclass(frozen=True)
@@ -192,11 +184,7 @@ def explorer(
     }
     status = 200
     try:
-        if vue not in VIEWS:
-            raise ValidationFailed(
-                "Vue inconnue : choisissez « tableau » ou « evolution ».",
-                errors=[ErrorItem("query.vue", "tableau ou evolution")],
-            )
+        dashboard_service.check_view(vue)
         indicator, dims = dashboard_service.check_query(query.indicateur, query.par)
         period = dashboard_service.chosen_semester(query.periode, offered)
         context["chosen"]["periode"] = str(period)
@@ -251,16 +239,8 @@ def export(
     format: str = "csv",
     separateur: str = "virgule",
 ) -> Response:
-    if format not in EXPORT_FORMATS:
-        raise ValidationFailed(
-            "Format d'export inconnu : csv, xlsx ou datapackage.",
-            errors=[ErrorItem("query.format", "csv, xlsx ou datapackage")],
-        )
-    if separateur not in SEPARATORS:
-        raise ValidationFailed(
-            "Séparateur inconnu : virgule ou point-virgule.",
-            errors=[ErrorItem("query.separateur", "virgule ou point-virgule")],
-        )
+    kind = dashboard_service.export_format(format)
+    separator = dashboard_service.separator(separateur)
     indicator, dims = dashboard_service.check_query(query.indicateur, query.par)
     period = (
         dashboard_service.parse_semester(query.periode)
@@ -268,7 +248,7 @@ def export(
         else dashboard_service.default_period(session, user.principal)
     )
     table = _table(request, user, session, indicator.code, period, dims)
-    result = export_table(table, EXPORT_FORMATS[format], separator=SEPARATORS[separateur])
+    result = export_table(table, kind, separator=separator)
     return Response(
         result.content,
         media_type=result.media_type,

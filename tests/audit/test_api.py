@@ -69,7 +69,7 @@ def test_an_accepted_report_answers_a_receipt_the_public_key_verifies(
 
 
 def _filter(**fields: Any) -> Any:
-    from hub.audit.repository import EventFilter
+    from hub.audit.schemas import EventFilter
 
     return EventFilter(**fields)
 
