@@ -31,6 +31,7 @@ from hub.logs import AccessLog, configure_logging
 from hub.members import endpoints as members
 from hub.schemas import endpoints as schemas
 from hub.stats import endpoints as stats
+from hub.trainings import endpoints as trainings
 from hub.web.endpoints import mount_dashboard
 
 
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(members.router)
     app.include_router(indicators.router)
     app.include_router(stats.router)
+    app.include_router(trainings.router)
     mount_docs(app)
     mount_dashboard(app)
     return app
