@@ -150,7 +150,7 @@ def read_lheo(
                 return None, problems
             refused.add(unit)
     mapper = _Mapper(refused, problems)
-    document = _drop_schema_errors(mapper.catalogue(root), problems, mapper.paths)
+    document = _drop_schema_errors(mapper.catalogue(root), problems, mapper.elements)
     return document, problems
 
 
@@ -222,8 +222,8 @@ class _Mapper:
 
     refused: set[etree._Element]
     problems: list[ErrorItem]
-    paths: dict[str, str] = field(default_factory=dict)
-    """The XPath of each unit kept, by its JSON path (to report schema errors)."""
+    elements: dict[str, etree._Element] = field(default_factory=dict)
+    """The element of each unit kept, by its JSON path (to report schema errors)."""
 
     def catalogue(self, root: etree._Element) -> dict[str, Any]:
         formations: list[dict[str, Any]] = []
@@ -245,7 +245,7 @@ class _Mapper:
                 )
             )
             return False
-        self.paths[json_path] = readable_path(element)
+        self.elements[json_path] = element
         return True
 
     def formation(self, el: etree._Element, path: str) -> dict[str, Any] | None:
@@ -472,7 +472,7 @@ _INDEX = re.compile(r"^(\$\.formations\[\d+\](?:\.actions\[\d+\](?:\.sessions\[\
 
 
 def _drop_schema_errors(
-    document: dict[str, Any], problems: list[ErrorItem], paths: dict[str, str]
+    document: dict[str, Any], problems: list[ErrorItem], elements: dict[str, etree._Element]
 ) -> dict[str, Any]:
     """The document without the units the ``training-catalogue`` schema refuses, each
     reported at its XPath with the failing field."""
@@ -487,7 +487,8 @@ def _drop_schema_errors(
         doomed.add(where)
         field_path = error.path[len(where) :].lstrip(".")
         message = f"{field_path or 'élément'} : {error.message}"
-        problems.append(ErrorItem(paths.get(where, "/"), message))
+        element = elements.get(where)
+        problems.append(ErrorItem(readable_path(element) if element is not None else "/", message))
     if "$" in doomed:
         return {"formations": []}
     document = _without(document, doomed)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, text, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, text, update
 from sqlmodel import Session, col, select
 
 from hub.members.models import Member
@@ -31,6 +32,18 @@ class SessionFilters:
     start_to: str | None = None
     seats_min: int | None = None
     include_withdrawn: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KnownSession:
+    id: int
+    content_hash: str
+    withdrawn: bool
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> list[list[int]]:
+    """Ids in groups small enough for any database's parameter limit."""
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
 def _like(word: str) -> str:
@@ -92,28 +105,60 @@ class SessionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def of_member(self, member_id: int) -> dict[str, TrainingSession]:
-        query = select(TrainingSession).where(TrainingSession.member_id == member_id)
-        return {row.numero: row for row in self.session.exec(query)}
+    def known(self, member_id: int) -> dict[str, KnownSession]:
+        """Every session the member ever sent, by numero: just what a diff needs."""
+        query = select(
+            TrainingSession.id,
+            TrainingSession.numero,
+            TrainingSession.content_hash,
+            TrainingSession.withdrawn_at,
+        ).where(TrainingSession.member_id == member_id)
+        return {
+            numero: KnownSession(id_, content_hash, withdrawn_at is not None)
+            for id_, numero, content_hash, withdrawn_at in self.session.exec(query)
+            if id_ is not None
+        }
 
-    def save(self, row: TrainingSession, tags: Iterable[tuple[str, str]] | None = None) -> None:
-        """Store a session; with ``tags``, they replace the session's search tags."""
-        self.session.add(row)
-        self.session.flush()
-        if tags is None:
-            return
-        assert row.id is not None
-        self.session.execute(delete(SessionTag).where(col(SessionTag.session_id) == row.id))
-        self.session.add_all(
-            [SessionTag(session_id=row.id, kind=kind, value=value) for kind, value in tags]
+    def insert_many(self, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Insert sessions in bulk; their new ids by numero."""
+        if not rows:
+            return {}
+        statement = insert(TrainingSession).returning(
+            col(TrainingSession.id), col(TrainingSession.numero)
         )
-        self.session.flush()
+        return {numero: int(id_) for id_, numero in self.session.execute(statement, rows)}
 
-    def withdraw(self, ids: Sequence[int], when: datetime) -> None:
-        if ids:
+    def update_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Update sessions in bulk, each row naming its ``id``."""
+        if rows:
+            self.session.execute(update(TrainingSession), list(rows))
+
+    def confirm(self, ids: Sequence[int], *, revision: int, when: datetime) -> None:
+        """Sessions sent again unchanged: current, seen in ``revision``."""
+        for chunk in _chunks(ids):
             self.session.execute(
                 update(TrainingSession)
-                .where(col(TrainingSession.id).in_(list(ids)))
+                .where(col(TrainingSession.id).in_(chunk))
+                .values(last_revision=revision, withdrawn_at=None, updated_at=when)
+            )
+
+    def replace_tags(self, tags: dict[int, Sequence[tuple[str, str]]]) -> None:
+        """The search tags of these sessions, replacing what they had."""
+        for chunk in _chunks(list(tags)):
+            self.session.execute(delete(SessionTag).where(col(SessionTag.session_id).in_(chunk)))
+        rows = [
+            {"session_id": session_id, "kind": kind, "value": value}
+            for session_id, pairs in tags.items()
+            for kind, value in pairs
+        ]
+        if rows:
+            self.session.execute(insert(SessionTag), rows)
+
+    def withdraw(self, ids: Sequence[int], when: datetime) -> None:
+        for chunk in _chunks(ids):
+            self.session.execute(
+                update(TrainingSession)
+                .where(col(TrainingSession.id).in_(chunk))
                 .values(withdrawn_at=when, updated_at=when)
             )
 

@@ -8,7 +8,7 @@ import json
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +27,12 @@ from hub.guards import check_json_bytes
 from hub.indicators.service import LOCK_NOT_AVAILABLE, parse_connector
 from hub.members.models import Member
 from hub.trainings.models import CatalogueRevision, TrainingSession
-from hub.trainings.repository import CatalogueRepository, SessionFilters, SessionRepository
+from hub.trainings.repository import (
+    CatalogueRepository,
+    KnownSession,
+    SessionFilters,
+    SessionRepository,
+)
 from hub.trainings.schemas import CatalogueSummary, SessionOffer, SessionPage, Trainer
 
 MAX_PER_PAGE = 100
@@ -285,17 +290,17 @@ class CatalogueService:
             return summary.model_copy(update={"revision": current.revision, "unchanged": True})
 
         sessions = SessionRepository(session)
-        known = sessions.of_member(member.id)
+        known = sessions.known(member.id)
         changes: dict[str, list[str]] = {"new": [], "modified": [], "withdrawn": []}
         for flat in prepared.sessions:
             row = known.get(flat.numero)
-            if row is None or row.withdrawn_at is not None:
+            if row is None or row.withdrawn:
                 changes["new"].append(flat.numero)
             elif row.content_hash != flat.content_hash:
                 changes["modified"].append(flat.numero)
         sent = {s.numero for s in prepared.sessions}
-        gone = [r for n, r in sorted(known.items()) if n not in sent and r.withdrawn_at is None]
-        changes["withdrawn"] = [r.numero for r in gone]
+        gone = [(n, r) for n, r in sorted(known.items()) if n not in sent and not r.withdrawn]
+        changes["withdrawn"] = [n for n, _ in gone]
         number = catalogues.last_revision_number(member.id) + 1
         summary = summary.model_copy(update={"revision": number, **changes})
         if dry_run:
@@ -316,29 +321,58 @@ class CatalogueService:
                 last_received_at=now,
             )
         )
-        for flat in prepared.sessions:
+        self._apply(sessions, member.id, prepared.sessions, known, number, now)
+        sessions.withdraw([r.id for _, r in gone], now)
+        return summary
+
+    @staticmethod
+    def _apply(
+        sessions: SessionRepository,
+        member_id: int,
+        flats: Sequence[FlatSession],
+        known: dict[str, KnownSession],
+        number: int,
+        now: datetime,
+    ) -> None:
+        """Write the sessions of a new revision in bulk: inserted, updated or confirmed."""
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        confirmed: list[int] = []
+        tags: dict[int, Sequence[tuple[str, str]]] = {}
+        for flat in flats:
             row = known.get(flat.numero)
             if row is None:
-                row = TrainingSession(
-                    member_id=member.id,
-                    numero=flat.numero,
-                    first_revision=number,
-                    last_revision=number,
-                    created_at=now,
-                    **flat.row_values(),
+                inserts.append(
+                    {
+                        "member_id": member_id,
+                        "numero": flat.numero,
+                        "first_revision": number,
+                        "last_revision": number,
+                        "withdrawn_at": None,
+                        "created_at": now,
+                        "updated_at": now,
+                        **flat.row_values(),
+                    }
                 )
-                sessions.save(row, flat.tags)
-                continue
-            changed = row.content_hash != flat.content_hash
-            if changed:
-                for key, value in flat.row_values().items():
-                    setattr(row, key, value)
-            row.last_revision = number
-            row.withdrawn_at = None
-            row.updated_at = now
-            sessions.save(row, flat.tags if changed else None)
-        sessions.withdraw([r.id for r in gone if r.id is not None], now)
-        return summary
+            elif row.content_hash != flat.content_hash:
+                updates.append(
+                    {
+                        "id": row.id,
+                        "last_revision": number,
+                        "withdrawn_at": None,
+                        "updated_at": now,
+                        **flat.row_values(),
+                    }
+                )
+                tags[row.id] = flat.tags
+            else:
+                confirmed.append(row.id)
+        created = sessions.insert_many(inserts)
+        by_numero = {flat.numero: flat for flat in flats}
+        tags.update({id_: by_numero[numero].tags for numero, id_ in created.items()})
+        sessions.update_many(updates)
+        sessions.confirm(confirmed, revision=number, when=now)
+        sessions.replace_tags(tags)
 
 
 class OfferService:
