@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 import hub
 from cae_contract.catalogue import REPORT_SCHEMA, get_catalogue
+from cae_contract.lheo import CATALOGUE_SCHEMA
 from cae_contract.refs import self_contained
 from cae_contract.registry import get_registry, publish_from
 from hub.admission import Admission
@@ -65,8 +66,9 @@ class DatabaseProbe:
 
 
 def _describe_report_body(app: FastAPI) -> None:
-    """OpenAPI names the published ``indicator-report`` schema as the body of a report upload
-    (the endpoint reads its body itself, after authentication, so FastAPI cannot infer it)."""
+    """OpenAPI names the published ``indicator-report`` and ``training-catalogue`` schemas as
+    the bodies of report and catalogue uploads (the endpoints read their bodies themselves,
+    after authentication, so FastAPI cannot infer them)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -76,9 +78,12 @@ def _describe_report_body(app: FastAPI) -> None:
             catalogue = get_catalogue()
             report = registry.get(REPORT_SCHEMA, catalogue.schema_version).document
             body = self_contained(report, lambda n, v: registry.get(n, v).document)
-            description.setdefault("components", {}).setdefault("schemas", {})[
-                "IndicatorReport"
-            ] = body
+            components = description.setdefault("components", {}).setdefault("schemas", {})
+            components["IndicatorReport"] = body
+            catalogue_schema = registry.latest(CATALOGUE_SCHEMA).document
+            components["TrainingCatalogue"] = self_contained(
+                catalogue_schema, lambda n, v: registry.get(n, v).document
+            )
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]

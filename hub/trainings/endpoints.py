@@ -51,7 +51,9 @@ CATALOGUE_BODY_DESCRIPTION = (
         "requestBody": {
             "required": True,
             "description": CATALOGUE_BODY_DESCRIPTION,
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/TrainingCatalogue"}}
+            },
         }
     },
 )
