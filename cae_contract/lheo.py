@@ -30,6 +30,7 @@ from lxml import etree
 
 from cae_contract.problems import ErrorItem
 from cae_contract.registry import get_registry
+from cae_contract.trainings import catalogue_problems
 
 __all__ = [
     "CATALOGUE_SCHEMA",
@@ -474,10 +475,12 @@ _INDEX = re.compile(r"^(\$\.formations\[\d+\](?:\.actions\[\d+\](?:\.sessions\[\
 def _drop_schema_errors(
     document: dict[str, Any], problems: list[ErrorItem], elements: dict[str, etree._Element]
 ) -> dict[str, Any]:
-    """The document without the units the ``training-catalogue`` schema refuses, each
-    reported at its XPath with the failing field."""
+    """The document without the units the ``training-catalogue`` schema (then the rules of
+    ``cae_contract.trainings``) refuses, each reported at its XPath with the failing field."""
     registry = get_registry()
     errors = registry.validate(CATALOGUE_SCHEMA, CATALOGUE_VERSION, document)
+    if not errors:
+        errors = catalogue_problems(document)
     if not errors:
         return document
     doomed: set[str] = set()
@@ -493,6 +496,7 @@ def _drop_schema_errors(
         return {"formations": []}
     document = _without(document, doomed)
     left = registry.validate(CATALOGUE_SCHEMA, CATALOGUE_VERSION, document)
+    left = left or catalogue_problems(document)
     if left:  # cannot happen with the schema as published; never hand out an invalid document
         problems.extend(left)
         return {"formations": []}

@@ -20,6 +20,7 @@ from cae_contract.lheo import CATALOGUE_SCHEMA, with_defaults, write_lheo
 from cae_contract.periods import today
 from cae_contract.problems import ErrorItem
 from cae_contract.registry import get_registry
+from cae_contract.trainings import catalogue_problems
 from cae_contract.versions import SCHEMA_VERSION_FIELD, Acceptance, VersionRefused, accept
 from hub.db import utcnow
 from hub.errors import Conflict, InProgress, NotFound, ValidationFailed
@@ -137,34 +138,15 @@ def _regions_of(departements: Sequence[str]) -> list[str]:
     return sorted({str(annotations[d]["x-region"]) for d in departements if d in annotations})
 
 
-def flatten(document: dict[str, Any]) -> tuple[list[FlatSession], list[ErrorItem]]:
-    """Every session with its parents, and the rules the schema cannot say: session numbers
-    unique in the catalogue, no session ending before it starts."""
+def flatten(document: dict[str, Any]) -> list[FlatSession]:
+    """Every session of a checked catalogue with what it inherits from its parents."""
     sessions: list[FlatSession] = []
-    errors: list[ErrorItem] = []
-    seen: dict[str, str] = {}
-    for i, formation in enumerate(document["formations"]):
+    for formation in document["formations"]:
         f_fields = {k: v for k, v in formation.items() if k != "actions"}
-        for j, action in enumerate(formation["actions"]):
+        for action in formation["actions"]:
             a_fields = {k: v for k, v in action.items() if k != "sessions"}
             places = [p.get("departement") for p in action.get("lieux", [])]
-            for k, session in enumerate(action["sessions"]):
-                path = f"$.formations[{i}].actions[{j}].sessions[{k}]"
-                numero = session["numero"]
-                if numero in seen:
-                    errors.append(
-                        ErrorItem(
-                            f"{path}.numero",
-                            f"numéro de session déjà employé à {seen[numero]} : chaque session "
-                            "du catalogue a son propre numéro",
-                        )
-                    )
-                    continue
-                seen[numero] = path
-                if session["debut"] > session["fin"]:
-                    errors.append(
-                        ErrorItem(f"{path}.fin", "la session finit avant d'avoir commencé")
-                    )
+            for session in action["sessions"]:
                 departements = sorted(
                     {d for d in places if d}
                     or {d for d in [session["adresse_inscription"].get("departement")] if d}
@@ -176,18 +158,20 @@ def flatten(document: dict[str, Any]) -> tuple[list[FlatSession], list[ErrorItem
                     *(("region", r) for r in _regions_of(departements)),
                 )
                 content = {"formation": f_fields, "action": a_fields, "session": session}
+                digest = _hash(content)
                 sessions.append(
-                    FlatSession(numero, f_fields, a_fields, session, _hash(content), tags)
+                    FlatSession(session["numero"], f_fields, a_fields, session, digest, tags)
                 )
-    return sessions, errors
+    return sessions
 
 
 class CatalogueService:
     def prepare(
         self, document: Any, *, schema_version: str | None = None, deprecation_days: int = 0
     ) -> PreparedCatalogue:
-        """Check a catalogue whole (schema, unique session numbers, dates) and hash it; no
-        database. Any error refuses it entirely (422 naming every failing field)."""
+        """Check a catalogue whole (schema, then ``cae_contract.trainings`` rules: unique
+        session numbers, dates in order) and hash it; no database. Any error refuses it
+        entirely (422 naming every failing field)."""
         registry = get_registry()
         try:
             acceptance = accept(
@@ -206,7 +190,9 @@ class CatalogueService:
         sessions: list[FlatSession] = []
         if not errors:
             document = with_defaults(document)
-            sessions, errors = flatten(document)
+            errors = catalogue_problems(document)
+        if not errors:
+            sessions = flatten(document)
         if errors:
             raise ValidationFailed(
                 f"Catalogue refusé : {len(errors)} erreur(s), rien n'a été enregistré.",

@@ -196,3 +196,24 @@ def test_an_oversized_file_is_refused_before_parsing() -> None:
 def test_writing_nothing_is_refused_as_lheo_requires_a_formation() -> None:
     with pytest.raises(ValueError, match="au moins une formation"):
         write_lheo([{"formations": []}])
+
+
+def test_a_session_number_used_twice_drops_the_second_as_the_hub_would_refuse_it() -> None:
+    data = write_lheo([toiture()]).replace(b'numero="S-TOIT-2027-02"', b'numero="S-TOIT-2027-01"')
+
+    back, problems = read_lheo(data)
+
+    assert back is not None
+    assert [s["debut"] for s in back["formations"][0]["actions"][0]["sessions"]] == ["20270118"]
+    assert [p.path for p in problems] == ["/lheo/offres/formation/action/session[2]"]
+    assert "déjà employé" in problems[0].message
+
+
+def test_a_session_ending_before_it_starts_is_left_out() -> None:
+    data = write_lheo([toiture()]).replace(b"<fin>20270119</fin>", b"<fin>20270101</fin>")
+
+    back, problems = read_lheo(data)
+
+    assert back is not None
+    assert len(back["formations"][0]["actions"][0]["sessions"]) == 1
+    assert problems[0].message.startswith("fin : la session finit avant")
