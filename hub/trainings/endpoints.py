@@ -16,7 +16,7 @@ from hub.indicators.endpoints import deprecation_headers
 from hub.members.auth import get_member, require_scope
 from hub.members.models import Scope
 from hub.members.service import Principal
-from hub.trainings.schemas import CatalogueSummary, SessionPage
+from hub.trainings.schemas import CatalogueRevisionInfo, CatalogueSummary, SessionPage
 from hub.trainings.service import (
     MAX_PER_PAGE,
     PreparedCatalogue,
@@ -95,6 +95,16 @@ async def submit_catalogue(
         )
 
     return await write_unit(request, store)
+
+
+@router.get(
+    "/catalogue",
+    summary="Le catalogue de la CAE en vigueur dans le hub",
+    description="La révision en vigueur, son empreinte et le catalogue tel que le hub le garde.",
+    responses=problem_responses(404),
+)
+def read_catalogue(reader: OfferReader, session: SessionDep) -> CatalogueRevisionInfo:
+    return catalogue_service.read(session, get_member(reader))
 
 
 def _prepare(body: bytes, version: str | None, days: int) -> PreparedCatalogue:

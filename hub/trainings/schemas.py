@@ -38,6 +38,21 @@ class CatalogueSummary(BaseModel):
     received_at: datetime
 
 
+class CatalogueRevisionInfo(BaseModel):
+    """The catalogue revision in force of a member, as the hub holds it."""
+
+    member_siren: str
+    revision: int
+    schema_version: str
+    content_hash: str = Field(description="Empreinte du contenu (celle de l'accusé de réception)")
+    sessions: int
+    connector: str | None
+    connector_version: str | None
+    received_at: datetime = Field(description="Réception de cette révision")
+    last_received_at: datetime = Field(description="Dernier envoi de ce contenu")
+    document: dict[str, Any] = Field(description="Le catalogue, valeurs par défaut écrites")
+
+
 class Trainer(BaseModel):
     siret: str
     raison_sociale: str

@@ -34,7 +34,13 @@ from hub.trainings.repository import (
     SessionFilters,
     SessionRepository,
 )
-from hub.trainings.schemas import CatalogueSummary, SessionOffer, SessionPage, Trainer
+from hub.trainings.schemas import (
+    CatalogueRevisionInfo,
+    CatalogueSummary,
+    SessionOffer,
+    SessionPage,
+    Trainer,
+)
 
 MAX_PER_PAGE = 100
 
@@ -310,6 +316,25 @@ class CatalogueService:
         self._apply(sessions, member.id, prepared.sessions, known, number, now)
         sessions.withdraw([r.id for _, r in gone], now)
         return summary
+
+    def read(self, session: Session, member: Member) -> CatalogueRevisionInfo:
+        """The member's catalogue revision in force (404 before its first catalogue)."""
+        assert member.id is not None
+        current = CatalogueRepository(session).current(member.id)
+        if current is None:
+            raise NotFound("Cette CAE n'a encore envoyé aucun catalogue.")
+        return CatalogueRevisionInfo(
+            member_siren=member.siren,
+            revision=current.revision,
+            schema_version=current.schema_version,
+            content_hash=current.content_hash,
+            sessions=current.session_count,
+            connector=current.connector,
+            connector_version=current.connector_version,
+            received_at=current.received_at,
+            last_received_at=current.last_received_at,
+            document=current.document,
+        )
 
     @staticmethod
     def _apply(

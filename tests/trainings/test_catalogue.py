@@ -231,3 +231,25 @@ def test_two_members_may_use_the_same_numbers(
         "S-TOIT-2027-01",
         "S-TOIT-2027-02",
     ]
+
+
+def test_a_member_reads_back_its_catalogue_in_force(
+    client: TestClient, headers: dict[str, str], member: Member
+) -> None:
+    assert client.get(URL, headers=headers).status_code == 404
+    sent = client.put(URL, json=example(1), headers=headers).json()
+
+    held = client.get(URL, headers=headers).json()
+
+    assert held["member_siren"] == member.siren
+    assert (held["revision"], held["content_hash"]) == (1, sent["content_hash"])
+    assert held["document"]["formations"][0]["numero"] == "F-DEVIS"
+
+
+def test_staff_have_no_catalogue_of_their_own(client: TestClient, session: Session) -> None:
+    staff = bearer(issue_token(session, staff=create_staff(session)))
+
+    response = client.get(URL, headers=staff)
+
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("application/problem+json")
