@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from anyio import to_thread
@@ -23,6 +22,7 @@ from hub.trainings.service import (
     catalogue_service,
     decode_catalogue,
     offer_service,
+    parse_day,
 )
 
 router = APIRouter(
@@ -31,6 +31,7 @@ router = APIRouter(
     responses=problem_responses(*API_ERRORS, 401, 403),
 )
 
+DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 CatalogueWriter = Annotated[Principal, Depends(require_scope(Scope.TRAININGS_WRITE))]
 OfferReader = Annotated[Principal, Depends(require_scope(Scope.TRAININGS_READ))]
 CATALOGUE_BODY_DESCRIPTION = (
@@ -137,10 +138,10 @@ def browse_sessions(
         int | None, Query(ge=0, le=2, description="0 présentiel, 1 mixte, 2 à distance")
     ] = None,
     debut_min: Annotated[
-        date | None, Query(description="Sessions commençant ce jour ou après")
+        str | None, Query(pattern=DAY, description="Commençant ce jour (AAAA-MM-JJ) ou après")
     ] = None,
     debut_max: Annotated[
-        date | None, Query(description="Sessions commençant ce jour ou avant")
+        str | None, Query(pattern=DAY, description="Commençant ce jour (AAAA-MM-JJ) ou avant")
     ] = None,
     places_min: Annotated[
         int | None, Query(ge=1, le=1000, description="Au moins autant de places restantes")
@@ -159,8 +160,8 @@ def browse_sessions(
         departement=departement,
         region=region,
         modality=modalite,
-        start_from=debut_min,
-        start_to=debut_max,
+        start_from=parse_day(debut_min, "query.debut_min"),
+        start_to=parse_day(debut_max, "query.debut_max"),
         seats_min=places_min,
         include_withdrawn=retirees,
         page=page,

@@ -61,6 +61,19 @@ def _centi(amount: float | int | None) -> int | None:
     return None if amount is None else int(Decimal(repr(amount)) * 100)
 
 
+def parse_day(text: str | None, where: str) -> date | None:
+    """A day written AAAA-MM-JJ, or a 422 naming ``where``."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(
+            f"Date inconnue : « {text} ».",
+            errors=[ErrorItem(where, "date du calendrier attendue, au format AAAA-MM-JJ")],
+        ) from None
+
+
 def _day(value: date | None) -> str | None:
     return None if value is None else value.strftime("%Y%m%d")
 
