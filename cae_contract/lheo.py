@@ -19,15 +19,31 @@ out of the document; the rest is kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from cae_contract.lheo_format import (
+    CATALOGUE_SCHEMA,
+    CATALOGUE_VERSION,
+    DEFAULTS,
+    EXTRA_NS,
+    LHEO_NS,
+    MAX_BYTES,
+    READABLE_NS,
+    enclosing_unit,
+    parser,
+    readable_path,
+    validate_lheo,
+    with_defaults,
+    xsd,
+    xsd_message,
+)
+from cae_contract.lheo_format import L as _L
+from cae_contract.lheo_format import X as _X
+from cae_contract.lheo_out import write_lheo
 from cae_contract.problems import ErrorItem
 from cae_contract.registry import get_registry
 from cae_contract.trainings import catalogue_problems
@@ -35,58 +51,16 @@ from cae_contract.trainings import catalogue_problems
 __all__ = [
     "CATALOGUE_SCHEMA",
     "CATALOGUE_VERSION",
+    "DEFAULTS",
     "EXTRA_NS",
     "LHEO_NS",
     "MAX_BYTES",
     "read_lheo",
+    "readable_path",
     "validate_lheo",
     "with_defaults",
     "write_lheo",
 ]
-
-LHEO_NS = "http://lheo.gouv.fr/2.3"
-READABLE_NS = {"http://lheo.gouv.fr/2.3": "2.3", "http://lheo.gouv.fr/2.2": "2.2"}
-EXTRA_NS = "https://cae-hub.fr/lheo/mutualisation/1.0"
-CATALOGUE_SCHEMA = "training-catalogue"
-CATALOGUE_VERSION = "1.0.0"
-XSD_PATH = Path(__file__).resolve().parent / "lheo-2.3.xsd"
-MAX_BYTES = 64 * 1024 * 1024
-"""The largest file read: a 5,000-session catalogue is about 10 MB."""
-
-# What a field holds when the catalogue does not say (LHÉO requires these elements). A file
-# read always carries them: ``with_defaults`` gives any document that same complete form.
-DEFAULTS: dict[str, Any] = {
-    "rythme": "Non précisé",
-    "modalites_alternance": "Sans objet",
-    "conditions_specifiques": "Aucune",
-    "niveau_entree_obligatoire": False,
-    "prise_en_charge_frais_possible": False,
-    "entrees_sorties_permanentes": False,
-    "parcours": 1,
-}
-_L = f"{{{LHEO_NS}}}"
-_X = f"{{{EXTRA_NS}}}"
-_UNITS = ("session", "action", "formation")
-
-
-@lru_cache(maxsize=1)
-def _schema() -> etree.XMLSchema:
-    # The XSD is ours and local: it is read with the same hardened parser as any input.
-    return etree.XMLSchema(etree.parse(str(XSD_PATH), _parser()))
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_blank_text=True,
-    )
-
-
-# -- reading --------------------------------------------------------------------------------
 
 
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
@@ -120,7 +94,7 @@ def read_lheo(
     if b"<!DOCTYPE" in data[: root_start.start() if root_start else len(data)]:
         return _refused(_DTD_REFUSED)
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, parser())
     except etree.XMLSyntaxError as exc:
         line = f" (ligne {exc.lineno})" if exc.lineno else ""
         if "huge" in str(exc).lower() or "amplification" in str(exc).lower():
@@ -137,7 +111,7 @@ def read_lheo(
         )
     if namespace != LHEO_NS:
         _to_current_namespace(root, namespace or "")
-    schema = _schema()
+    schema = xsd()
     problems: list[ErrorItem] = []
     refused: set[etree._Element] = set()
     if not schema.validate(tree):
@@ -145,8 +119,8 @@ def read_lheo(
             found = tree.xpath(entry.path) if entry.path else []
             element = found[0] if isinstance(found, list) and found else root
             assert isinstance(element, etree._Element)
-            problems.append(ErrorItem(readable_path(element), _xsd_message(entry)))
-            unit = _enclosing_unit(element)
+            problems.append(ErrorItem(readable_path(element), xsd_message(entry)))
+            unit = enclosing_unit(element)
             if unit is None:
                 return None, problems
             refused.add(unit)
@@ -161,60 +135,6 @@ def _to_current_namespace(root: etree._Element, old: str) -> None:
         if isinstance(element.tag, str) and etree.QName(element).namespace == old:
             element.tag = _L + etree.QName(element).localname
     etree.cleanup_namespaces(root)
-
-
-def readable_path(element: etree._Element) -> str:
-    """``/lheo/offres/formation[2]/action[1]``: local names, positions among namesakes."""
-    steps: list[str] = []
-    node: etree._Element | None = element
-    while node is not None:
-        name = etree.QName(node).localname
-        parent = node.getparent()
-        if parent is not None:
-            namesakes = [c for c in parent if c.tag == node.tag]
-            if len(namesakes) > 1:
-                name += f"[{namesakes.index(node) + 1}]"
-        steps.append(name)
-        node = parent
-    return "/" + "/".join(reversed(steps))
-
-
-def _enclosing_unit(element: etree._Element) -> etree._Element | None:
-    node: etree._Element | None = element
-    while node is not None:
-        if etree.QName(node).localname in _UNITS and etree.QName(node).namespace == LHEO_NS:
-            return node
-        node = node.getparent()
-    return None
-
-
-_EXPECTED = re.compile(r"Expected is \(?\s*(.*?)\s*\)?\s*\.?$")
-
-
-def _xsd_message(entry: Any) -> str:
-    """An XSD error in French; the validator's own words stay at the end for the details."""
-    kind, text = str(entry.type_name), str(entry.message)
-    where = f" (ligne {entry.line})"
-    if "Missing child element" in text:
-        expected = _EXPECTED.search(text)
-        names = re.sub(r"\{[^}]*\}", "", expected.group(1)) if expected else "?"
-        return f"élément obligatoire manquant : {names}{where}"
-    if "This element is not expected" in text:
-        expected = _EXPECTED.search(text)
-        names = re.sub(r"\{[^}]*\}", "", expected.group(1)) if expected else ""
-        wanted = f" ; attendu : {names}" if names else ""
-        return f"élément inattendu à cet endroit selon LHÉO 2.3{wanted}{where}"
-    words = {
-        "SCHEMAV_CVC_MINLENGTH_VALID": "valeur trop courte",
-        "SCHEMAV_CVC_MAXLENGTH_VALID": "valeur trop longue",
-        "SCHEMAV_CVC_LENGTH_VALID": "longueur incorrecte",
-        "SCHEMAV_CVC_ENUMERATION_VALID": "valeur absente du dictionnaire LHÉO",
-        "SCHEMAV_CVC_PATTERN_VALID": "format non reconnu",
-        "SCHEMAV_CVC_DATATYPE_VALID_1_2_1": "valeur d'un type incorrect",
-        "SCHEMAV_CVC_COMPLEX_TYPE_3_2_1": "attribut non prévu",
-        "SCHEMAV_CVC_COMPLEX_TYPE_3_2_2": "attribut non prévu",
-    }
-    return f"{words.get(kind, 'refusé par le schéma LHÉO 2.3')}{where}"
 
 
 @dataclass
@@ -377,26 +297,6 @@ def _default(out: dict[str, Any], key: str, value: Any) -> None:
     out[key] = value
 
 
-_FORMATION_DEFAULTS = ("parcours",)
-_ACTION_DEFAULTS = tuple(k for k in DEFAULTS if k != "parcours")
-
-
-def with_defaults(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with every defaulted field written out, as ``read_lheo`` gives it: two
-    documents that mean the same are then equal (and hash the same)."""
-    formations = []
-    for formation in document.get("formations", []):
-        f = {**formation}
-        for key in _FORMATION_DEFAULTS:
-            f.setdefault(key, DEFAULTS[key])
-        f["actions"] = [
-            {**a, **{k: a.get(k, DEFAULTS[k]) for k in _ACTION_DEFAULTS}}
-            for a in formation.get("actions", [])
-        ]
-        formations.append(f)
-    return {**document, "formations": formations}
-
-
 def _amount(text: str) -> float | str:
     try:
         return float(Decimal(text.strip().replace(",", ".")))
@@ -524,192 +424,3 @@ def _without(document: dict[str, Any], doomed: set[str]) -> dict[str, Any]:
         if actions:
             formations.append({**formation, "actions": actions})
     return {"formations": formations}
-
-
-# -- writing --------------------------------------------------------------------------------
-
-
-def write_lheo(documents: Iterable[dict[str, Any]]) -> bytes:
-    """Catalogue documents (one or several CAEs') as one LHÉO 2.3 file, UTF-8.
-
-    The caller gives documents valid against ``training-catalogue``; at least one formation is
-    needed (LHÉO requires it). Fields LHÉO requires and the document leaves out get their
-    default (``DEFAULTS``).
-    """
-    root = etree.Element(_L + "lheo", nsmap={None: LHEO_NS, "cae": EXTRA_NS})
-    offres = etree.SubElement(root, _L + "offres")
-    for document in documents:
-        for formation in document.get("formations", []):
-            _write_formation(offres, formation)
-    if not len(offres):
-        raise ValueError("LHÉO exige au moins une formation")
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
-
-
-def validate_lheo(data: bytes) -> list[ErrorItem]:
-    """What the official XSD refuses in a LHÉO 2.3 file (empty: valid), by XPath."""
-    try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as exc:
-        return [ErrorItem("/", f"document XML mal formé : {exc.msg}")]
-    tree = root.getroottree()
-    if tree.docinfo.doctype:
-        return [ErrorItem("/", "DTD refusée")]
-    schema = _schema()
-    if schema.validate(tree):
-        return []
-    problems = []
-    for entry in schema.error_log:
-        found = tree.xpath(entry.path) if entry.path else []
-        element = found[0] if isinstance(found, list) and found else root
-        assert isinstance(element, etree._Element)
-        problems.append(ErrorItem(readable_path(element), _xsd_message(entry)))
-    return problems
-
-
-def _sub(parent: etree._Element, tag: str, text: Any = None, **attrs: str) -> etree._Element:
-    element = etree.SubElement(parent, _L + tag, attrs)
-    if text is not None:
-        element.text = str(text)
-    return element
-
-
-def _write_formation(offres: etree._Element, f: dict[str, Any]) -> None:
-    el = _sub(offres, "formation", numero=f["numero"])
-    domain = _sub(el, "domaine-formation")
-    for code in f.get("formacodes", []):
-        _sub(domain, "code-FORMACODE", code)
-    for code in f.get("nsf", []):
-        _sub(domain, "code-NSF", code)
-    _sub(el, "intitule-formation", f["intitule"])
-    _sub(el, "objectif-formation", f["objectif"])
-    _sub(el, "resultats-attendus", f["resultats_attendus"])
-    _sub(el, "contenu-formation", f["contenu"])
-    _sub(el, "certifiante", int(bool(f["certifiante"])))
-    _write_coordinates(_sub(el, "contact-formation"), f.get("contact", {}))
-    _sub(el, "parcours-de-formation", f.get("parcours", DEFAULTS["parcours"]))
-    _sub(el, "code-niveau-entree", f["niveau_entree"])
-    for cert in f.get("certifications", []):
-        cert_el = _sub(el, "certification")
-        if "rncp" in cert:
-            _sub(cert_el, "code-RNCP", cert["rncp"])
-        if "rs" in cert:
-            _sub(cert_el, "code-RS", cert["rs"])
-    for action in f["actions"]:
-        _write_action(el, action)
-    _write_responsable(_sub(el, "organisme-formation-responsable"), f["organisme_responsable"])
-    if f.get("metiers"):
-        extra = _extras(el)
-        for trade in f["metiers"]:
-            etree.SubElement(extra, _X + "metier").text = trade
-
-
-def _write_action(parent: etree._Element, a: dict[str, Any]) -> None:
-    el = _sub(parent, "action", numero=a["numero"])
-    _sub(el, "rythme-formation", a.get("rythme", DEFAULTS["rythme"]))
-    for code in a["public_vise"]:
-        _sub(el, "code-public-vise", code)
-    if a.get("info_public_vise"):
-        _sub(el, "info-public-vise", a["info_public_vise"])
-    flag = int(a.get("niveau_entree_obligatoire", DEFAULTS["niveau_entree_obligatoire"]))
-    _sub(el, "niveau-entree-obligatoire", flag)
-    alternance = a.get("modalites_alternance", DEFAULTS["modalites_alternance"])
-    _sub(el, "modalites-alternance", alternance)
-    _sub(el, "modalites-enseignement", a["modalites_enseignement"])
-    conditions = a.get("conditions_specifiques", DEFAULTS["conditions_specifiques"])
-    _sub(el, "conditions-specifiques", conditions)
-    funding = a.get("prise_en_charge_frais_possible", DEFAULTS["prise_en_charge_frais_possible"])
-    _sub(el, "prise-en-charge-frais-possible", int(funding))
-    for place in a.get("lieux", []):
-        _write_address(_sub(_sub(el, "lieu-de-formation"), "coordonnees"), place)
-    permanent = a.get("entrees_sorties_permanentes", DEFAULTS["entrees_sorties_permanentes"])
-    _sub(el, "modalites-entrees-sorties", int(permanent))
-    for session in a["sessions"]:
-        _write_session(el, session)
-    if "prix_total_ttc" in a:
-        _sub(el, "prix-total-TTC", _format_amount(a["prix_total_ttc"]))
-    if "duree_heures" in a:
-        _sub(el, "nombre-heures-total", a["duree_heures"])
-    trainer = a.get("organisme_formateur")
-    if trainer:
-        t_el = _sub(el, "organisme-formateur")
-        _sub(_sub(t_el, "SIRET-formateur"), "SIRET", trainer["siret"])
-        _sub(t_el, "raison-sociale-formateur", trainer["raison_sociale"])
-        if trainer.get("numero_activite") or trainer.get("qualiopi"):
-            extra = _extras(t_el)
-            if trainer.get("numero_activite"):
-                etree.SubElement(extra, _X + "numero-activite").text = trainer["numero_activite"]
-            if trainer.get("qualiopi"):
-                q = trainer["qualiopi"]
-                etree.SubElement(extra, _X + "qualiopi-reference").text = q["reference"]
-                etree.SubElement(extra, _X + "qualiopi-expiration").text = q["expiration"]
-    for funder in a.get("financeurs", []):
-        f_el = _sub(el, "organisme-financeur")
-        _sub(f_el, "code-financeur", funder["code"])
-        if "places" in funder:
-            _sub(f_el, "nb-places-financees", funder["places"])
-
-
-def _write_session(parent: etree._Element, s: dict[str, Any]) -> None:
-    el = _sub(parent, "session", numero=s["numero"])
-    period = _sub(el, "periode")
-    _sub(period, "debut", s["debut"])
-    _sub(period, "fin", s["fin"])
-    _write_address(_sub(el, "adresse-inscription"), s["adresse_inscription"])
-    if "etat_recrutement" in s:
-        _sub(el, "etat-recrutement", s["etat_recrutement"])
-    pooling = s.get("mutualisation")
-    if pooling is not None:
-        extra = _extras(el)
-        etree.SubElement(extra, _X + "places-offertes").text = str(pooling["places_offertes"])
-        if "prix_membre" in pooling:
-            price = _format_amount(pooling["prix_membre"])
-            etree.SubElement(extra, _X + "prix-membre").text = price
-        if "date_limite_inscription" in pooling:
-            deadline = pooling["date_limite_inscription"]
-            etree.SubElement(extra, _X + "date-limite-inscription").text = deadline
-
-
-def _write_responsable(el: etree._Element, r: dict[str, Any]) -> None:
-    _sub(el, "numero-activite", r["numero_activite"])
-    _sub(_sub(el, "SIRET-organisme-formation"), "SIRET", r["siret"])
-    _sub(el, "nom-organisme", r["nom"])
-    _sub(el, "raison-sociale", r["raison_sociale"])
-    coordinates = _sub(_sub(el, "coordonnees-organisme"), "coordonnees")
-    if r.get("adresse"):
-        _write_address(coordinates, r["adresse"])
-    _write_coordinates(_sub(el, "contact-organisme"), r.get("contact", {}))
-
-
-def _write_coordinates(parent: etree._Element, contact: dict[str, Any]) -> None:
-    el = _sub(parent, "coordonnees")
-    if contact.get("nom"):
-        _sub(el, "nom", contact["nom"])
-    if contact.get("prenom"):
-        _sub(el, "prenom", contact["prenom"])
-    if contact.get("telephone"):
-        _sub(_sub(el, "telfixe"), "numtel", contact["telephone"])
-    if contact.get("courriel"):
-        _sub(el, "courriel", contact["courriel"])
-
-
-def _write_address(parent: etree._Element, address: dict[str, Any]) -> None:
-    el = _sub(parent, "adresse")
-    if address.get("denomination"):
-        _sub(el, "denomination", address["denomination"])
-    for line in address["lignes"]:
-        _sub(el, "ligne", line)
-    _sub(el, "codepostal", address["code_postal"])
-    _sub(el, "ville", address["ville"])
-    if address.get("departement"):
-        _sub(el, "departement", address["departement"])
-    if address.get("region"):
-        _sub(el, "region", address["region"])
-
-
-def _extras(el: etree._Element) -> etree._Element:
-    return _sub(_sub(el, "extras", info="cae-hub"), "extra", info="mutualisation")
-
-
-def _format_amount(value: float | int) -> str:
-    return f"{Decimal(repr(value)).quantize(Decimal('0.01'))}"
