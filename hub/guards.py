@@ -10,9 +10,9 @@
 - a JSON body that is not UTF-8 (UTF-16 and UTF-32 included, which a JSON parser would
   otherwise guess) or holds text no database can store (422, naming ``$`` or the field).
 
-Report uploads (:data:`STREAMED`) reach their endpoint as a stream, under the report cap: the
-endpoint authenticates the caller first and reads the body after. Every other body is small
-(``max_body_bytes``) and is read here whole, checked, and handed on.
+Report and catalogue uploads (:data:`STREAMED`) reach their endpoint as a stream, under the
+report cap: the endpoint authenticates the caller first and reads the body after. Every other
+body is small (``max_body_bytes``) and is read here whole, checked, and handed on.
 """
 
 from __future__ import annotations
@@ -41,7 +41,10 @@ from hub.errors import (
 
 MAX_TARGET_BYTES = 8 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-STREAMED = (("PUT", re.compile(r"^/v1/indicators/reports/[^/]+$")),)
+STREAMED = (
+    ("PUT", re.compile(r"^/v1/indicators/reports/[^/]+$")),
+    ("PUT", re.compile(r"^/v1/trainings/catalogue$")),
+)
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # \uD800-\uDFFF, paired or not
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 import hub
 from cae_contract.catalogue import REPORT_SCHEMA, get_catalogue
+from cae_contract.lheo import CATALOGUE_SCHEMA
 from cae_contract.refs import self_contained
 from cae_contract.registry import get_registry, publish_from
 from hub.admission import Admission
@@ -33,6 +34,7 @@ from hub.logs import AccessLog, configure_logging
 from hub.members import endpoints as members
 from hub.schemas import endpoints as schemas
 from hub.stats import endpoints as stats
+from hub.trainings import endpoints as trainings
 from hub.web.endpoints import mount_dashboard
 
 
@@ -66,8 +68,9 @@ class DatabaseProbe:
 
 
 def _describe_report_body(app: FastAPI) -> None:
-    """OpenAPI names the published ``indicator-report`` schema as the body of a report upload
-    (the endpoint reads its body itself, after authentication, so FastAPI cannot infer it)."""
+    """OpenAPI names the published ``indicator-report`` and ``training-catalogue`` schemas as
+    the bodies of report and catalogue uploads (the endpoints read their bodies themselves,
+    after authentication, so FastAPI cannot infer them)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -77,9 +80,12 @@ def _describe_report_body(app: FastAPI) -> None:
             catalogue = get_catalogue()
             report = registry.get(REPORT_SCHEMA, catalogue.schema_version).document
             body = self_contained(report, lambda n, v: registry.get(n, v).document)
-            description.setdefault("components", {}).setdefault("schemas", {})[
-                "IndicatorReport"
-            ] = body
+            components = description.setdefault("components", {}).setdefault("schemas", {})
+            components["IndicatorReport"] = body
+            catalogue_schema = registry.latest(CATALOGUE_SCHEMA).document
+            components["TrainingCatalogue"] = self_contained(
+                catalogue_schema, lambda n, v: registry.get(n, v).document
+            )
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -156,6 +162,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(indicators.router)
     app.include_router(stats.router)
     app.include_router(audit.router)
+    app.include_router(trainings.router)
     mount_docs(app)
     mount_dashboard(app)
     return app

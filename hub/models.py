@@ -6,12 +6,14 @@ from hub.jobs.models import JobRun
 from hub.mail.models import OutboxMessage
 from hub.members.models import ApiToken, Member, MemberUser, StaffAccount
 from hub.stats.models import Publication, PublicationReport
+from hub.trainings.models import CatalogueRevision, SessionTag, TrainingSession
 from hub.web.models import LoginThrottle, WebSession
 
 __all__ = [
     "ApiToken",
     "AuditCheckpoint",
     "AuditEvent",
+    "CatalogueRevision",
     "IndicatorCell",
     "IndicatorReport",
     "JobRun",
@@ -22,6 +24,8 @@ __all__ = [
     "Publication",
     "PublicationReport",
     "ReportReminder",
+    "SessionTag",
     "StaffAccount",
+    "TrainingSession",
     "WebSession",
 ]

@@ -54,6 +54,12 @@ RULES_BEYOND_THE_SCHEMA = {
     ),
     ("GET", "/v1/indicators/reports/{period}/revisions"): "staff must name the member",
     ("GET", "/v1/indicators/reports/{period}/revisions/{revision}"): "staff must name the member",
+    ("PUT", "/v1/trainings/catalogue"): (
+        "session numbers unique in the catalogue; sessions end after they start"
+    ),
+    ("GET", "/v1/trainings/sessions"): (
+        "codes of the trade, département and region lists; dates in order"
+    ),
 }
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 CONFIG: dict[str, Any] = {

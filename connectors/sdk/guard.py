@@ -9,7 +9,9 @@ connector or of its configuration. The guard looks at
   with a valid checksum, an e-mail address, a French phone number, a full date more than
   15 years old (a birth date: the documents the hub receives speak of recent periods).
 
-Findings are JSON paths; neither they nor the error message ever quote the value found.
+Findings are JSON paths; neither they nor the error message ever quote the value found. The
+public contact points a schema declares (``cae_contract.public_fields``: a training's venue,
+where to register) are not findings.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from cae_contract.periods import today
+from cae_contract.public_fields import is_public_contact
 from connectors.sdk.base import Document
 from connectors.sdk.errors import PersonalDataError
 
@@ -170,11 +173,18 @@ def _value_kind(text: str, limit: date) -> str | None:
     return None
 
 
-def personal_findings(body: Any, *, on: date | None = None) -> list[tuple[str, str]]:
-    """Every ``(JSON path, kind)`` of ``body`` that looks personal (kind in French)."""
+def personal_findings(
+    body: Any, *, on: date | None = None, schema: str | None = None
+) -> list[tuple[str, str]]:
+    """Every ``(JSON path, kind)`` of ``body`` that looks personal (kind in French), outside
+    the public contact points of ``schema``."""
     day = on or today()
     limit = date(day.year - _BIRTH_DATE_AGE_YEARS, 1, 1)
-    return list(_walk(body, "$", limit))
+    return [
+        (path, kind)
+        for path, kind in _walk(body, "$", limit)
+        if not is_public_contact(schema, path)
+    ]
 
 
 def _walk(node: Any, path: str, limit: date) -> Iterator[tuple[str, str]]:
@@ -203,7 +213,8 @@ def find_personal_fields(body: Any) -> list[str]:
 def ensure_no_personal_data(document: Document | Mapping[str, Any]) -> None:
     """PersonalDataError (a FatalSyncError) if the document carries personal data."""
     body = document.body if isinstance(document, Document) else document
-    findings = personal_findings(body)
+    schema = document.schema if isinstance(document, Document) else None
+    findings = personal_findings(body, schema=schema)
     if not findings:
         return
     where = document.key if isinstance(document, Document) else "le document"

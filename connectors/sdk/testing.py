@@ -257,7 +257,7 @@ class Conformance:
         return [
             f"{document.key} : {path} ({kind})"
             for document in self._ready()
-            for path, kind in personal_findings(document.body)
+            for path, kind in personal_findings(document.body, schema=document.schema)
         ]
 
 

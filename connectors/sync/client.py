@@ -28,6 +28,8 @@ USER_AGENT = "cae-hub-sync/1"
 # Where the hub receives each kind of document.
 SUBMIT_PATHS: dict[str, str] = {
     "indicator-report": "/v1/indicators/reports/{period}",
+    # A catalogue is one snapshot, not a period's: the path takes no period.
+    "training-catalogue": "/v1/trainings/catalogue",
 }
 # Where the hub lists what it holds of each kind, period by period.
 HELD_PATHS: dict[str, str] = {

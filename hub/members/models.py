@@ -23,11 +23,23 @@ class Scope(StrEnum):
     REPORTS_WRITE = "reports:write"
     STATS_READ = "stats:read"
     STATS_PUBLISH = "stats:publish"
+    TRAININGS_READ = "trainings:read"
+    TRAININGS_WRITE = "trainings:write"
     ADMIN = "admin"
 
 
-MEMBER_SCOPES = frozenset({Scope.REPORTS_READ, Scope.REPORTS_WRITE, Scope.STATS_READ})
-STAFF_SCOPES = frozenset({Scope.REPORTS_READ, Scope.STATS_READ, Scope.STATS_PUBLISH})
+MEMBER_SCOPES = frozenset(
+    {
+        Scope.REPORTS_READ,
+        Scope.REPORTS_WRITE,
+        Scope.STATS_READ,
+        Scope.TRAININGS_READ,
+        Scope.TRAININGS_WRITE,
+    }
+)
+STAFF_SCOPES = frozenset(
+    {Scope.REPORTS_READ, Scope.STATS_READ, Scope.STATS_PUBLISH, Scope.TRAININGS_READ}
+)
 ADMIN_SCOPES = STAFF_SCOPES | {Scope.ADMIN}
 
 

@@ -50,7 +50,13 @@ def test_member_token_identifies_its_member(client: TestClient, session: Session
     assert body["member"]["siren"] == member.siren
     assert body["token"]["prefix"] == token[:11]
     assert token not in response.text
-    assert set(body["scopes"]) == {"reports:read", "reports:write", "stats:read"}
+    assert set(body["scopes"]) == {
+        "reports:read",
+        "reports:write",
+        "stats:read",
+        "trainings:read",
+        "trainings:write",
+    }
 
 
 def test_revoked_token_is_401(client: TestClient, session: Session) -> None:

@@ -1,0 +1,253 @@
+"""Every query of the trainings domain."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, text, update
+from sqlmodel import Session, col, select
+
+from hub.members.models import Member
+from hub.trainings.models import CatalogueRevision, SessionTag, TrainingSession
+
+LOCK_WAIT_S = 20
+UNKNOWN_START = "00000000"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFilters:
+    """What a search asks for; None: any."""
+
+    words: tuple[str, ...] = ()
+    trade: str | None = None
+    formacode: str | None = None
+    departement: str | None = None
+    region: str | None = None
+    teaching_mode: int | None = None
+    start_from: str | None = None
+    start_to: str | None = None
+    seats_min: int | None = None
+    include_withdrawn: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KnownSession:
+    id: int
+    content_hash: str
+    withdrawn: bool
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> list[list[int]]:
+    """Ids in groups small enough for any database's parameter limit."""
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class CatalogueRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock(self, member_id: int, *, wait_s: int = LOCK_WAIT_S) -> None:
+        """Serialise one member's catalogue writers until the transaction ends (PostgreSQL;
+        SQLite runs writing transactions one at a time already)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        digest = hashlib.blake2b(f"training-catalogue|{member_id}".encode(), digest_size=8)
+        key = int.from_bytes(digest.digest(), "big", signed=True)
+        self.session.execute(text(f"SET LOCAL lock_timeout = '{int(wait_s)}s'"))
+        self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+    def current(self, member_id: int) -> CatalogueRevision | None:
+        query = select(CatalogueRevision).where(
+            CatalogueRevision.member_id == member_id,
+            col(CatalogueRevision.is_current).is_(True),
+        )
+        return self.session.exec(query).first()
+
+    def by_idempotency_key(self, member_id: int, key: str) -> CatalogueRevision | None:
+        query = select(CatalogueRevision).where(
+            CatalogueRevision.member_id == member_id, CatalogueRevision.idempotency_key == key
+        )
+        return self.session.exec(query).first()
+
+    def last_revision_number(self, member_id: int) -> int:
+        query = select(func.max(CatalogueRevision.revision)).where(
+            CatalogueRevision.member_id == member_id
+        )
+        return int(self.session.exec(query).one() or 0)
+
+    def add_revision(self, revision: CatalogueRevision) -> CatalogueRevision:
+        self.session.execute(
+            update(CatalogueRevision)
+            .where(
+                col(CatalogueRevision.member_id) == revision.member_id,
+                col(CatalogueRevision.is_current).is_(True),
+            )
+            .values(is_current=False)
+        )
+        return self.save(revision)
+
+    def save(self, revision: CatalogueRevision) -> CatalogueRevision:
+        self.session.add(revision)
+        self.session.flush()
+        return revision
+
+
+class SessionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def known(self, member_id: int) -> dict[str, KnownSession]:
+        """Every session the member ever sent, by numero: just what a diff needs."""
+        query = select(
+            TrainingSession.id,
+            TrainingSession.numero,
+            TrainingSession.content_hash,
+            TrainingSession.withdrawn_at,
+        ).where(TrainingSession.member_id == member_id)
+        return {
+            numero: KnownSession(id_, content_hash, withdrawn_at is not None)
+            for id_, numero, content_hash, withdrawn_at in self.session.exec(query)
+            if id_ is not None
+        }
+
+    def insert_many(self, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Insert sessions in bulk; their new ids by numero."""
+        if not rows:
+            return {}
+        statement = insert(TrainingSession).returning(
+            col(TrainingSession.id), col(TrainingSession.numero)
+        )
+        return {numero: int(id_) for id_, numero in self.session.execute(statement, rows)}
+
+    def update_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Update sessions in bulk, each row naming its ``id``."""
+        if rows:
+            self.session.execute(update(TrainingSession), list(rows))
+
+    def confirm(self, ids: Sequence[int], *, revision: int, when: datetime) -> None:
+        """Sessions sent again unchanged: current, seen in ``revision``."""
+        for chunk in _chunks(ids):
+            self.session.execute(
+                update(TrainingSession)
+                .where(col(TrainingSession.id).in_(chunk))
+                .values(last_revision=revision, withdrawn_at=None, updated_at=when)
+            )
+
+    def replace_tags(self, tags: dict[int, Sequence[tuple[str, str]]]) -> None:
+        """The search tags of these sessions, replacing what they had."""
+        for chunk in _chunks(list(tags)):
+            self.session.execute(delete(SessionTag).where(col(SessionTag.session_id).in_(chunk)))
+        rows = [
+            {"session_id": session_id, "kind": kind, "value": value}
+            for session_id, pairs in tags.items()
+            for kind, value in pairs
+        ]
+        if rows:
+            self.session.execute(insert(SessionTag), rows)
+
+    def withdraw(self, ids: Sequence[int], when: datetime) -> None:
+        for chunk in _chunks(ids):
+            self.session.execute(
+                update(TrainingSession)
+                .where(col(TrainingSession.id).in_(chunk))
+                .values(withdrawn_at=when, updated_at=when)
+            )
+
+    def browse(
+        self,
+        filters: SessionFilters,
+        *,
+        caller_id: int | None,
+        staff: bool,
+        offset: int,
+        limit: int,
+    ) -> tuple[int, list[tuple[TrainingSession, Member]]]:
+        """One page of the sessions the caller may see, and how many there are in all.
+
+        A member sees its own sessions and the others' offered ones; staff see all of them.
+        Withdrawn sessions only on demand, and then only the caller's own (or all, for staff).
+        """
+        conditions: list[ColumnElement[bool]] = [col(Member.active).is_(True)]
+        own = col(TrainingSession.member_id) == caller_id if caller_id is not None else None
+        if not staff:
+            offered = col(TrainingSession.seats_offered) > 0
+            conditions.append(or_(own, offered) if own is not None else offered)
+        current = col(TrainingSession.withdrawn_at).is_(None)
+        if not filters.include_withdrawn:
+            conditions.append(current)
+        elif not staff:
+            conditions.append(or_(current, own) if own is not None else current)
+        for word in filters.words:
+            conditions.append(col(TrainingSession.search_text).like(_like(word), escape="\\"))
+        for kind, value in (
+            ("trade", filters.trade),
+            ("formacode", filters.formacode),
+            ("departement", filters.departement),
+            ("region", filters.region),
+        ):
+            if value is not None:
+                tagged = select(SessionTag.id).where(
+                    col(SessionTag.session_id) == TrainingSession.id,
+                    SessionTag.kind == kind,
+                    SessionTag.value == value,
+                )
+                conditions.append(tagged.exists())
+        if filters.teaching_mode is not None:
+            conditions.append(col(TrainingSession.teaching_mode) == filters.teaching_mode)
+        if filters.start_from is not None or filters.start_to is not None:
+            conditions.append(col(TrainingSession.start_day) != UNKNOWN_START)
+        if filters.start_from is not None:
+            conditions.append(col(TrainingSession.start_day) >= filters.start_from)
+        if filters.start_to is not None:
+            conditions.append(col(TrainingSession.start_day) <= filters.start_to)
+        if filters.seats_min is not None:
+            conditions.append(col(TrainingSession.seats_offered) >= filters.seats_min)
+        where = and_(*conditions)
+        joined = col(Member.id) == TrainingSession.member_id
+        total_query = (
+            select(func.count()).select_from(TrainingSession).join(Member, joined).where(where)
+        )
+        total = int(self.session.exec(total_query).one())
+        query = (
+            select(TrainingSession, Member)
+            .join(Member, joined)
+            .where(where)
+            .order_by(
+                col(TrainingSession.start_day),
+                col(Member.name),
+                col(TrainingSession.numero),
+                col(TrainingSession.id),
+            )
+            .offset(offset)
+            .limit(limit)
+        )
+        return total, [(row, member) for row, member in self.session.exec(query)]
+
+    def pooled(self) -> list[TrainingSession]:
+        """Every session offered to the network now, by member and catalogue order."""
+        query = (
+            select(TrainingSession)
+            .join(Member, col(Member.id) == TrainingSession.member_id)
+            .where(
+                col(Member.active).is_(True),
+                col(TrainingSession.withdrawn_at).is_(None),
+                col(TrainingSession.seats_offered) > 0,
+            )
+            .order_by(
+                col(TrainingSession.member_id),
+                col(TrainingSession.formation_numero),
+                col(TrainingSession.action_numero),
+                col(TrainingSession.start_day),
+                col(TrainingSession.numero),
+            )
+        )
+        return list(self.session.exec(query))

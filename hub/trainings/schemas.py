@@ -1,0 +1,101 @@
+"""API models of the trainings domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Issue(BaseModel):
+    """One remark on a catalogue: where (JSON path) and what, in French."""
+
+    path: str
+    message: str
+
+
+class CatalogueSummary(BaseModel):
+    """What the hub did with a catalogue: its revision and what changed, session by session."""
+
+    revision: int = Field(description="Révision enregistrée (ou qui le serait, en essai)")
+    unchanged: bool = Field(description="Contenu identique à la révision en vigueur : rien de neuf")
+    dry_run: bool
+    replayed: bool = Field(
+        default=False, description="Requête déjà reçue (même clé d'idempotence) : réponse rejouée"
+    )
+    schema_version: str
+    content_hash: str = Field(description="Empreinte du contenu, indépendante de l'ordre")
+    formations: int
+    sessions: int
+    offered: int = Field(description="Sessions offertes aux autres CAE (au moins une place)")
+    new: list[str] = Field(description="Numéros des sessions nouvelles (ou de nouveau présentes)")
+    modified: list[str] = Field(description="Numéros des sessions modifiées")
+    withdrawn: list[str] = Field(
+        description="Numéros des sessions absentes de ce catalogue : retirées, jamais effacées"
+    )
+    warnings: list[Issue] = Field(default_factory=list)
+    received_at: datetime
+
+
+class CatalogueRevisionInfo(BaseModel):
+    """The catalogue revision in force of a member, as the hub holds it."""
+
+    member_siren: str
+    revision: int
+    schema_version: str
+    content_hash: str = Field(description="Empreinte du contenu (celle de l'accusé de réception)")
+    sessions: int
+    connector: str | None
+    connector_version: str | None
+    received_at: datetime = Field(description="Réception de cette révision")
+    last_received_at: datetime = Field(description="Dernier envoi de ce contenu")
+    document: dict[str, Any] = Field(description="Le catalogue, valeurs par défaut écrites")
+
+
+class Trainer(BaseModel):
+    siret: str
+    raison_sociale: str
+    numero_activite: str | None = None
+    qualiopi_reference: str | None = None
+    qualiopi_expiration: str | None = Field(default=None, description="AAAAMMJJ")
+
+
+class SessionOffer(BaseModel):
+    """A session as the network sees it."""
+
+    id: int = Field(description="Identifiant de la session dans le hub")
+    numero: str = Field(description="Numéro de la session dans le catalogue de la CAE")
+    member_siren: str
+    member_name: str
+    own: bool = Field(description="Session de la CAE qui interroge")
+    offered: bool = Field(description="Offerte aux autres CAE du réseau")
+    withdrawn: bool = Field(description="Absente du dernier catalogue de la CAE")
+    formation_numero: str
+    intitule: str
+    objectif: str
+    formacodes: list[str]
+    metiers: list[str]
+    certifiante: bool
+    action_numero: str
+    modalites_enseignement: int = Field(description="0 présentiel, 1 mixte, 2 à distance")
+    duree_heures: int | None
+    prix_total_ttc: float | None
+    departements: list[str]
+    regions: list[str]
+    debut: str = Field(description="AAAAMMJJ ; 00000000 : inconnue")
+    fin: str = Field(description="AAAAMMJJ ; 99999999 : inconnue")
+    etat_recrutement: int | None
+    places_offertes: int
+    places_restantes: int
+    prix_membre: float | None
+    date_limite_inscription: str | None
+    organisme_formateur: Trainer | None
+    adresse_inscription: dict[str, Any]
+
+
+class SessionPage(BaseModel):
+    total: int = Field(description="Nombre de sessions qui répondent aux critères")
+    page: int
+    per_page: int
+    items: list[SessionOffer]
