@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-from email.utils import format_datetime
 from typing import Annotated
 
 from anyio import to_thread
@@ -11,8 +9,6 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from sqlmodel import Session
 
 from cae_contract.periods import PERIOD_PATTERN
-from cae_contract.refs import BASE_URI
-from cae_contract.versions import Acceptance
 from hub.admission import Admission
 from hub.db import SessionDep, SettingsDep, write_unit
 from hub.errors import API_ERRORS, BODY_ERRORS, problem_responses
@@ -32,6 +28,7 @@ from hub.indicators.service import (
 from hub.members.auth import CurrentPrincipal, get_member, require_scope
 from hub.members.models import Member, Scope
 from hub.members.service import Principal
+from hub.schemas.uploads import ConnectorHeader, SchemaVersionHeader, deprecation_headers
 
 router = APIRouter(
     prefix="/v1/indicators",
@@ -101,18 +98,8 @@ async def submit_report(
     response: Response,
     dry_run: Annotated[bool, Query(description="Tout vérifier sans rien enregistrer")] = False,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
-    x_cae_hub_connector: Annotated[
-        str | None, Header(max_length=160, description="Connecteur et version : endi/1.2.0")
-    ] = None,
-    x_cae_hub_schema_version: Annotated[
-        str | None,
-        Header(
-            max_length=40,
-            pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$",
-            description="Version du schéma indicator-report selon laquelle le rapport est écrit "
-            "(par défaut : la version en vigueur)",
-        ),
-    ] = None,
+    x_cae_hub_connector: ConnectorHeader = None,
+    x_cae_hub_schema_version: SchemaVersionHeader = None,
 ) -> ImportSummary:
     # The caller is known before the body is read; the body is checked whole (schema,
     # consistency, hash) before any connection or write lock is taken.
@@ -143,21 +130,6 @@ def _prepare(period: str, body: bytes, version: str | None, days: int) -> Prepar
     return report_service.prepare(
         period, decode_report(body), schema_version=version, deprecation_days=days
     )
-
-
-def deprecation_headers(acceptance: Acceptance) -> dict[str, str]:
-    """RFC 9745 ``Deprecation`` and RFC 8594 ``Sunset`` while the version sent is deprecated,
-    with a link to the version that replaces it."""
-    if acceptance.deprecated_since is None or acceptance.sunset is None:
-        return {}
-    since = datetime.combine(acceptance.deprecated_since, time(), tzinfo=UTC)
-    sunset = datetime.combine(acceptance.sunset, time(23, 59, 59), tzinfo=UTC)
-    successor = f"{BASE_URI}{acceptance.name}/{acceptance.current}.json"
-    return {
-        "Deprecation": f"@{int(since.timestamp())}",
-        "Sunset": format_datetime(sunset, usegmt=True),
-        "Link": f'<{successor}>; rel="successor-version"',
-    }
 
 
 def report_owner(

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -26,15 +24,12 @@ from cae_contract.consistency import (
     outlier_warnings,
 )
 from cae_contract.continuity import lost_breakdown_warnings
-from cae_contract.periods import Period, check_reportable, today
+from cae_contract.periods import Period, check_reportable
 from cae_contract.problems import ErrorItem
-from cae_contract.registry import get_registry
-from cae_contract.upcasts import upcast
-from cae_contract.versions import SCHEMA_VERSION_FIELD, Acceptance, VersionRefused, accept
+from cae_contract.versions import Acceptance
 from hub.audit.service import SYSTEM, Actor, audit_service, record
 from hub.db import utcnow
 from hub.errors import Conflict, InProgress, NotFound, ValidationFailed
-from hub.guards import check_json_bytes
 from hub.indicators.models import IndicatorReport
 from hub.indicators.repository import DIM_COLUMNS, ReportRepository
 from hub.indicators.schemas import Catalogue as CataloguePublic
@@ -51,6 +46,7 @@ from hub.indicators.schemas import (
 )
 from hub.members.models import Member
 from hub.members.repository import MemberRepository
+from hub.schemas.uploads import decode_document, validated
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout passed
 DISCLOSURE = {
@@ -133,23 +129,7 @@ class PreparedReport:
 
 def decode_report(body: bytes) -> Any:
     """The JSON document of a report body: UTF-8 only, no text a database cannot store."""
-    refusal = check_json_bytes(body)
-    if refusal is not None:
-        raise refusal
-    try:
-        document = orjson.loads(body)  # several times faster than json for a large report
-    except RecursionError:
-        raise ValidationFailed(
-            "Le rapport est imbriqué trop profondément.",
-            errors=[ErrorItem("$", "imbrication trop profonde")],
-        ) from None
-    except json.JSONDecodeError as exc:
-        where = "corps vide" if not body.strip() else f"ligne {exc.lineno}, colonne {exc.colno}"
-        raise ValidationFailed(
-            "Le corps de la requête n'est pas un document JSON valide.",
-            errors=[ErrorItem("$", f"JSON mal formé ({where})")],
-        ) from None
-    return document
+    return decode_document(body, what="Le rapport")
 
 
 def _accepted(
@@ -190,32 +170,16 @@ class ReportService:
         cell).
         """
         period = parse_period(period_text)
-        registry = get_registry()
         catalogue = get_catalogue()
-        try:
-            acceptance = accept(
-                registry,
-                REPORT_SCHEMA,
-                schema_version,
-                today=today(),
-                deprecation_days=deprecation_days,
-            )
-        except VersionRefused as exc:
-            raise ValidationFailed(
-                f"Rapport {period} refusé : {exc}.",
-                errors=[ErrorItem(SCHEMA_VERSION_FIELD, str(exc))],
-            ) from None
         received = len(document.get("cells", [])) if isinstance(document, dict) else 0
         received = received if isinstance(received, int) else 0
-        errors = registry.validate(REPORT_SCHEMA, acceptance.received, document)
-        if not errors and acceptance.upcast:
-            document = upcast(
-                REPORT_SCHEMA,
-                document,
-                from_major=acceptance.received_major,
-                to_major=acceptance.current_major,
-            )
-            errors = registry.validate(REPORT_SCHEMA, acceptance.current, document)
+        document, acceptance, errors = validated(
+            REPORT_SCHEMA,
+            document,
+            version=schema_version,
+            deprecation_days=deprecation_days,
+            refused=f"Rapport {period} refusé",
+        )
         if not errors and document["period"] != str(period):
             errors.append(
                 ErrorItem(

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlmodel import Session
 
 from hub.admission import Admission
-from hub.db import SessionDep, write_unit
+from hub.db import SessionDep, SettingsDep, write_unit
 from hub.errors import API_ERRORS, BODY_ERRORS, problem_responses
-from hub.indicators.endpoints import deprecation_headers
 from hub.members.auth import get_member, require_scope
 from hub.members.models import Scope
 from hub.members.service import Principal
+from hub.schemas.uploads import ConnectorHeader, SchemaVersionHeader, deprecation_headers
 from hub.trainings.schemas import CatalogueRevisionInfo, CatalogueSummary, SessionPage
 from hub.trainings.service import (
     MAX_PER_PAGE,
@@ -60,26 +60,18 @@ CATALOGUE_BODY_DESCRIPTION = (
 )
 async def submit_catalogue(
     request: Request,
+    settings: SettingsDep,
     writer: CatalogueWriter,
     response: Response,
     dry_run: Annotated[bool, Query(description="Tout vérifier sans rien enregistrer")] = False,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
-    x_cae_hub_connector: Annotated[
-        str | None, Header(max_length=160, description="Connecteur et version : lheo/1.0.0")
-    ] = None,
-    x_cae_hub_schema_version: Annotated[
-        str | None,
-        Header(
-            max_length=40,
-            pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$",
-            description="Version du schéma training-catalogue du document envoyé",
-        ),
-    ] = None,
+    x_cae_hub_connector: ConnectorHeader = None,
+    x_cae_hub_schema_version: SchemaVersionHeader = None,
 ) -> CatalogueSummary:
     member = get_member(writer)
     body = await request.body()
     admission: Admission = request.app.state.admission
-    days = request.app.state.settings.schema_deprecation_days
+    days = settings.schema_deprecation_days
     async with admission.prepare.slot():
         prepared = await to_thread.run_sync(_prepare, body, x_cae_hub_schema_version, days)
     del body

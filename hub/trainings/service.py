@@ -12,21 +12,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import orjson
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from cae_contract.lheo import CATALOGUE_SCHEMA, with_defaults, write_lheo
-from cae_contract.periods import today
 from cae_contract.problems import ErrorItem
 from cae_contract.registry import get_registry
 from cae_contract.trainings import catalogue_problems
-from cae_contract.versions import SCHEMA_VERSION_FIELD, Acceptance, VersionRefused, accept
+from cae_contract.versions import Acceptance
 from hub.db import utcnow
 from hub.errors import Conflict, InProgress, NotFound, ValidationFailed
-from hub.guards import check_json_bytes
 from hub.indicators.service import LOCK_NOT_AVAILABLE, parse_connector
 from hub.members.models import Member
+from hub.schemas.uploads import decode_document, validated
 from hub.trainings.models import CatalogueRevision, TrainingSession
 from hub.trainings.repository import (
     CatalogueRepository,
@@ -134,22 +132,7 @@ class PreparedCatalogue:
 
 def decode_catalogue(body: bytes) -> Any:
     """The JSON document of a catalogue body: UTF-8 only, no text a database cannot store."""
-    refusal = check_json_bytes(body)
-    if refusal is not None:
-        raise refusal
-    try:
-        return orjson.loads(body)
-    except RecursionError:
-        raise ValidationFailed(
-            "Le catalogue est imbriqué trop profondément.",
-            errors=[ErrorItem("$", "imbrication trop profonde")],
-        ) from None
-    except json.JSONDecodeError as exc:
-        where = "corps vide" if not body.strip() else f"ligne {exc.lineno}, colonne {exc.colno}"
-        raise ValidationFailed(
-            "Le corps de la requête n'est pas un document JSON valide.",
-            errors=[ErrorItem("$", f"JSON mal formé ({where})")],
-        ) from None
+    return decode_document(body, what="Le catalogue")
 
 
 def _regions_of(departements: Sequence[str]) -> list[str]:
@@ -191,21 +174,13 @@ class CatalogueService:
         """Check a catalogue whole (schema, then ``cae_contract.trainings`` rules: unique
         session numbers, dates in order) and hash it; no database. Any error refuses it
         entirely (422 naming every failing field)."""
-        registry = get_registry()
-        try:
-            acceptance = accept(
-                registry,
-                CATALOGUE_SCHEMA,
-                schema_version,
-                today=today(),
-                deprecation_days=deprecation_days,
-            )
-        except VersionRefused as exc:
-            raise ValidationFailed(
-                f"Catalogue refusé : {exc}.",
-                errors=[ErrorItem(SCHEMA_VERSION_FIELD, str(exc))],
-            ) from None
-        errors = registry.validate(CATALOGUE_SCHEMA, acceptance.received, document)
+        document, acceptance, errors = validated(
+            CATALOGUE_SCHEMA,
+            document,
+            version=schema_version,
+            deprecation_days=deprecation_days,
+            refused="Catalogue refusé",
+        )
         sessions: list[FlatSession] = []
         if not errors:
             document = with_defaults(document)
