@@ -49,6 +49,13 @@ KIND_LABELS: dict[str, str] = {
     "report.accepted": "rapport accepté",
     "publication.published": "période publiée",
 }
+
+
+def describe_kind(kind: str, label: str) -> None:
+    """A domain names, in French, a kind of event it records (shown on the audit page)."""
+    KIND_LABELS[kind] = label
+
+
 # Names a detail may never carry: secrets and personal fields (checked on every record).
 FORBIDDEN_DETAILS = frozenset(
     {

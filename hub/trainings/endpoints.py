@@ -85,6 +85,7 @@ async def submit_catalogue(
             dry_run=dry_run,
             idempotency_key=idempotency_key,
             connector=x_cae_hub_connector,
+            actor=writer.actor,
         )
 
     return await write_unit(request, store)

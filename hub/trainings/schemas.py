@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from hub.audit.schemas import Receipt
+
 
 class Issue(BaseModel):
     """One remark on a catalogue: where (JSON path) and what, in French."""
@@ -36,6 +38,10 @@ class CatalogueSummary(BaseModel):
     )
     warnings: list[Issue] = Field(default_factory=list)
     received_at: datetime
+    receipt: Receipt | None = Field(
+        default=None,
+        description="Reçu signé de la piste d'audit (absent en essai) : à conserver",
+    )
 
 
 class CatalogueRevisionInfo(BaseModel):

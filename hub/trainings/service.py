@@ -20,6 +20,7 @@ from cae_contract.problems import ErrorItem
 from cae_contract.registry import get_registry
 from cae_contract.trainings import catalogue_problems
 from cae_contract.versions import Acceptance
+from hub.audit.service import SYSTEM, Actor, audit_service, describe_kind, record
 from hub.db import utcnow
 from hub.errors import Conflict, InProgress, NotFound, ValidationFailed
 from hub.indicators.service import LOCK_NOT_AVAILABLE, parse_connector
@@ -167,6 +168,34 @@ def flatten(document: dict[str, Any]) -> list[FlatSession]:
     return sessions
 
 
+ACCEPTED = "catalogue.accepted"
+describe_kind(ACCEPTED, "catalogue de formation accepté")
+
+
+def _accepted(
+    session: Session, member: Member, summary: CatalogueSummary, actor: Actor
+) -> CatalogueSummary:
+    """``summary`` with the signed receipt of the audit event recording it."""
+    event = record(
+        session,
+        kind=ACCEPTED,
+        actor=actor,
+        member_id=member.id,
+        details={
+            "revision": summary.revision,
+            "content_hash": summary.content_hash,
+            "sessions": summary.sessions,
+            "offered": summary.offered,
+            "new": len(summary.new),
+            "modified": len(summary.modified),
+            "withdrawn": len(summary.withdrawn),
+            "unchanged": summary.unchanged,
+            "replayed": summary.replayed,
+        },
+    )
+    return summary.model_copy(update={"receipt": audit_service.receipt(event)})
+
+
 class CatalogueService:
     def prepare(
         self, document: Any, *, schema_version: str | None = None, deprecation_days: int = 0
@@ -211,10 +240,12 @@ class CatalogueService:
         dry_run: bool = False,
         idempotency_key: str | None = None,
         connector: str | None = None,
+        actor: Actor = SYSTEM,
     ) -> CatalogueSummary:
         """Store a prepared catalogue as a new revision, unless unchanged, replayed or a dry
         run, and bring the member's sessions to it: new and modified ones written, absent ones
-        withdrawn (never deleted)."""
+        withdrawn (never deleted). Every exchange but a dry run is audited, and the summary
+        carries its signed receipt."""
         assert member.id is not None
         catalogues = CatalogueRepository(session)
         now = utcnow()
@@ -252,7 +283,7 @@ class CatalogueService:
                             "Cette clé d'idempotence a déjà servi pour un autre contenu.",
                             errors=[ErrorItem("header.idempotency-key", "clé déjà utilisée")],
                         )
-                    return summary.model_copy(
+                    replayed = summary.model_copy(
                         update={
                             "revision": earlier.revision,
                             "replayed": True,
@@ -260,6 +291,7 @@ class CatalogueService:
                             **earlier.changes,
                         }
                     )
+                    return _accepted(session, member, replayed, actor)
         current = catalogues.current(member.id)
         name, version = parse_connector(connector)
         if current is not None and current.content_hash == prepared.content_hash:
@@ -267,7 +299,8 @@ class CatalogueService:
                 current.connector, current.connector_version = name, version
                 current.last_received_at = now
                 catalogues.save(current)
-            return summary.model_copy(update={"revision": current.revision, "unchanged": True})
+            unchanged = summary.model_copy(update={"revision": current.revision, "unchanged": True})
+            return unchanged if dry_run else _accepted(session, member, unchanged, actor)
 
         sessions = SessionRepository(session)
         known = sessions.known(member.id)
@@ -303,7 +336,7 @@ class CatalogueService:
         )
         self._apply(sessions, member.id, prepared.sessions, known, number, now)
         sessions.withdraw([r.id for _, r in gone], now)
-        return summary
+        return _accepted(session, member, summary, actor)
 
     def read(self, session: Session, member: Member) -> CatalogueRevisionInfo:
         """The member's catalogue revision in force (404 before its first catalogue)."""

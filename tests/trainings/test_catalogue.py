@@ -7,6 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from hub.audit.schemas import EventFilter
+from hub.audit.service import audit_service
+from hub.audit.signing import load_public_pem, receipt_valid
 from hub.members.models import Member, Scope
 from hub.trainings.models import CatalogueRevision, TrainingSession
 from tests.factories import bearer, create_member, create_staff, issue_token
@@ -253,3 +256,29 @@ def test_staff_have_no_catalogue_of_their_own(client: TestClient, session: Sessi
 
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_every_catalogue_exchange_is_audited_with_a_receipt(
+    client: TestClient, headers: dict[str, str], session: Session, member: Member
+) -> None:
+    public = load_public_pem(client.get("/v1/audit/key").json()["public_key_pem"])
+    tried = client.put(f"{URL}?dry_run=true", json=example(), headers=headers)
+    assert tried.status_code == 200 and tried.json()["receipt"] is None
+
+    first = client.put(URL, json=example(), headers=headers).json()
+    again = client.put(URL, json=example(), headers=headers).json()
+    for summary in (first, again):
+        assert summary["receipt"]["kind"] == "catalogue.accepted"
+        assert receipt_valid(summary["receipt"], public)
+    assert again["unchanged"] and again["receipt"]["sequence"] > first["receipt"]["sequence"]
+
+    session.expire_all()
+    events = audit_service.search(session, EventFilter(kind="catalogue.accepted"))
+    assert sorted(e.sequence for e in events) == [
+        first["receipt"]["sequence"],
+        again["receipt"]["sequence"],
+    ]
+    newest = max(events, key=lambda e: e.sequence)
+    assert (newest.actor_kind, newest.member_id) == ("member_token", member.id)
+    assert newest.details["sessions"] == 2 and newest.details["unchanged"] is True
+    assert audit_service.verify(session).intact
