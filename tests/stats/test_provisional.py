@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 import cae_contract.format
 import cae_contract.periods
-import hub.indicators.service
+import hub.schemas.uploads
 import hub.web.dashboard
 from bench.federation import generate_federation
 from cae_contract.format import fr_date
@@ -35,7 +35,7 @@ TABLE = f"/v1/stats?indicator=entrepreneurs&period={PERIOD}&by=trade"
 
 def set_today(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
     """The day in France, wherever the hub reads it (some modules import ``today`` by name)."""
-    for module in (cae_contract.periods, cae_contract.format, hub.indicators.service):
+    for module in (cae_contract.periods, cae_contract.format, hub.schemas.uploads):
         monkeypatch.setattr(module, "today", lambda: day)
     monkeypatch.setattr(hub.web.dashboard, "today", lambda: day)
 
