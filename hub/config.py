@@ -195,6 +195,19 @@ class Settings(BaseSettings):
         "ne conserve pas de date prévue par semestre).",
     )
 
+    seat_reminder_days: int = Field(
+        default=7,
+        ge=0,
+        description="Rappels de la mutualisation des places : jours avant la date limite "
+        "d'inscription (demandes sans réponse) et avant le début de la session (places "
+        "accordées).",
+    )
+    opco_rules_file: Path | None = Field(
+        default=None,
+        description="Fichier TOML des règles de prise en charge de l'OPCO (année, source, taux, "
+        "plafonds, tranches d'effectif) ; non défini : celles livrées avec le hub.",
+    )
+
     smtp_host: str | None = Field(
         default=None, description="Serveur SMTP ; non défini : envoi d'e-mails désactivé."
     )

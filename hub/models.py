@@ -6,7 +6,7 @@ from hub.jobs.models import JobRun
 from hub.mail.models import OutboxMessage
 from hub.members.models import ApiToken, Member, MemberUser, StaffAccount
 from hub.stats.models import Publication, PublicationReport
-from hub.trainings.models import CatalogueRevision, SessionTag, TrainingSession
+from hub.trainings.models import CatalogueRevision, SeatRequest, SessionTag, TrainingSession
 from hub.web.models import LoginThrottle, WebSession
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Publication",
     "PublicationReport",
     "ReportReminder",
+    "SeatRequest",
     "SessionTag",
     "StaffAccount",
     "TrainingSession",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from sqlmodel import Session
 
 from hub.admission import Admission
@@ -15,7 +15,17 @@ from hub.members.auth import get_member, require_scope
 from hub.members.models import Scope
 from hub.members.service import Principal
 from hub.schemas.uploads import ConnectorHeader, SchemaVersionHeader, deprecation_headers
-from hub.trainings.schemas import CatalogueRevisionInfo, CatalogueSummary, SessionPage
+from hub.trainings.models import SeatRequestStatus
+from hub.trainings.pooling import pooling_service
+from hub.trainings.schemas import (
+    CatalogueRevisionInfo,
+    CatalogueSummary,
+    SeatDecision,
+    SeatRequestCreate,
+    SeatRequestInfo,
+    SeatRequestList,
+    SessionPage,
+)
 from hub.trainings.service import (
     MAX_PER_PAGE,
     PreparedCatalogue,
@@ -86,6 +96,7 @@ async def submit_catalogue(
             idempotency_key=idempotency_key,
             connector=x_cae_hub_connector,
             actor=writer.actor,
+            settings=settings,
         )
 
     return await write_unit(request, store)
@@ -180,6 +191,97 @@ def export_lheo(_: OfferReader, session: SessionDep) -> Response:
         offer_service.export_lheo(session),
         media_type="application/xml",
         headers={"Content-Disposition": 'attachment; filename="catalogue-reseau.lheo.xml"'},
+    )
+
+
+SessionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Identifiant de la session")]
+RequestId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Identifiant de la demande")]
+
+
+@router.post(
+    "/sessions/{session_id}/requests",
+    status_code=201,
+    summary="Demander des places sur une session offerte au réseau",
+    description=(
+        "Un nombre de places et la référence interne de la CAE, jamais le nom d'un stagiaire. "
+        "La CAE qui offre la session est prévenue par e-mail ; la réponse porte le reçu signé. "
+        "Avec Idempotency-Key, une demande renvoyée n'est enregistrée qu'une fois."
+    ),
+    responses=problem_responses(404, 409),
+)
+def request_seats(
+    session_id: SessionId,
+    body: SeatRequestCreate,
+    writer: CatalogueWriter,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+) -> SeatRequestInfo:
+    return pooling_service.request_seats(
+        session,
+        get_member(writer),
+        session_id,
+        body,
+        settings=settings,
+        idempotency_key=idempotency_key,
+        actor=writer.actor,
+    )
+
+
+@router.get(
+    "/requests",
+    summary="Les demandes de places de la CAE : faites et reçues",
+    description="Les plus récentes d'abord ; sens=faites ou sens=recues pour un seul côté.",
+)
+def list_requests(
+    reader: OfferReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    sens: Annotated[
+        Literal["faites", "recues"] | None,
+        Query(description="faites ou recues ; absent : les deux"),
+    ] = None,
+    statut: Annotated[SeatRequestStatus | None, Query(description="Un seul statut")] = None,
+) -> SeatRequestList:
+    return pooling_service.listing(
+        session,
+        get_member(reader),
+        settings=settings,
+        direction=sens,
+        status=statut.value if statut is not None else None,
+    )
+
+
+@router.get(
+    "/requests/{request_id}",
+    summary="Une demande de places, avec la session et l'estimation OPCO",
+    responses=problem_responses(404),
+)
+def read_request(
+    request_id: RequestId, reader: OfferReader, session: SessionDep, settings: SettingsDep
+) -> SeatRequestInfo:
+    return pooling_service.read(session, get_member(reader), request_id, settings=settings)
+
+
+@router.post(
+    "/requests/{request_id}/decision",
+    summary="Répondre à une demande de places (CAE qui offre la session)",
+    description=(
+        "acceptee (places : acceptation partielle, au plus les places demandées), refusee ou "
+        "liste_attente. Les places accordées ne dépassent jamais les places offertes. La CAE "
+        "demandeuse est prévenue par e-mail ; la réponse porte le reçu signé."
+    ),
+    responses=problem_responses(404, 409),
+)
+def decide_request(
+    request_id: RequestId,
+    body: SeatDecision,
+    writer: CatalogueWriter,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> SeatRequestInfo:
+    return pooling_service.decide(
+        session, get_member(writer), request_id, body, settings=settings, actor=writer.actor
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -73,6 +74,9 @@ class TrainingSession(SQLModel, table=True):
     start_day: str = Field(max_length=8, description="AAAAMMJJ, 00000000 inconnu")
     end_day: str = Field(max_length=8, description="AAAAMMJJ, 99999999 inconnu")
     seats_offered: int = 0
+    seats_accepted: int = Field(
+        default=0, description="Places accordées à d'autres CAE (demandes acceptées)"
+    )
     member_price_centi: int | None = Field(default=None, sa_column=Column(BigInteger))
     registration_deadline: str | None = Field(default=None, max_length=8)
     content_hash: str = Field(max_length=64)
@@ -100,3 +104,55 @@ class SessionTag(SQLModel, table=True):
     )
     kind: str = Field(max_length=20)
     value: str = Field(max_length=20)
+
+
+class SeatRequestStatus(StrEnum):
+    """Where a seat request stands; the values are those of the API."""
+
+    PENDING = "en_attente"
+    ACCEPTED = "acceptee"
+    DECLINED = "refusee"
+    WAITLISTED = "liste_attente"
+    WITHDRAWN = "session_retiree"
+
+
+OPEN_STATUSES = (SeatRequestStatus.PENDING, SeatRequestStatus.WAITLISTED)
+
+
+class SeatRequest(SQLModel, table=True):
+    """A CAE asking seats on another CAE's session: counts only, never a trainee's name.
+
+    ``reference`` is the requesting CAE's own label for the request, which it maps to its
+    trainees locally. ``seats_accepted`` may be fewer than ``seats_requested`` (a partial
+    acceptance); the accepted seats of a session are also counted on the session
+    (``TrainingSession.seats_accepted``), changed by one conditional UPDATE.
+    """
+
+    __tablename__ = "training_seat_request"
+    __table_args__ = (
+        UniqueConstraint("requester_id", "idempotency_key", name="uq_training_seat_request_key"),
+        Index("ix_training_seat_request_session", "session_id", "status"),
+        Index("ix_training_seat_request_requester", "requester_id", "created_at"),
+        Index("ix_training_seat_request_offerer", "offerer_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("training_session.id"), nullable=False)
+    )
+    requester_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
+    offerer_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
+    reference: str = Field(max_length=40)
+    seats_requested: int
+    seats_accepted: int = 0
+    headcount: int | None = Field(
+        default=None, description="Effectif salarié de la CAE demandeuse (tranche OPCO)"
+    )
+    status: str = Field(max_length=20, default=SeatRequestStatus.PENDING)
+    idempotency_key: str | None = Field(default=None, max_length=100)
+    content_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deadline_reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    start_reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

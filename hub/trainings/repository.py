@@ -9,10 +9,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, text, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from hub.members.models import Member
-from hub.trainings.models import CatalogueRevision, SessionTag, TrainingSession
+from hub.trainings.models import (
+    OPEN_STATUSES,
+    CatalogueRevision,
+    SeatRequest,
+    SeatRequestStatus,
+    SessionTag,
+    TrainingSession,
+)
 
 LOCK_WAIT_S = 20
 UNKNOWN_START = "00000000"
@@ -46,6 +54,17 @@ def _chunks(ids: Sequence[int], size: int = 500) -> list[list[int]]:
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
+def advisory_lock(session: Session, name: str, *, wait_s: int = LOCK_WAIT_S) -> None:
+    """Serialise the writers of ``name`` until the transaction ends (PostgreSQL; SQLite runs
+    writing transactions one at a time already)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(name.encode(), digest_size=8)
+    key = int.from_bytes(digest.digest(), "big", signed=True)
+    session.execute(text(f"SET LOCAL lock_timeout = '{int(wait_s)}s'"))
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def _like(word: str) -> str:
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -58,12 +77,7 @@ class CatalogueRepository:
     def lock(self, member_id: int, *, wait_s: int = LOCK_WAIT_S) -> None:
         """Serialise one member's catalogue writers until the transaction ends (PostgreSQL;
         SQLite runs writing transactions one at a time already)."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
-        digest = hashlib.blake2b(f"training-catalogue|{member_id}".encode(), digest_size=8)
-        key = int.from_bytes(digest.digest(), "big", signed=True)
-        self.session.execute(text(f"SET LOCAL lock_timeout = '{int(wait_s)}s'"))
-        self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        advisory_lock(self.session, f"training-catalogue|{member_id}", wait_s=wait_s)
 
     def current(self, member_id: int) -> CatalogueRevision | None:
         query = select(CatalogueRevision).where(
@@ -210,7 +224,8 @@ class SessionRepository:
         if filters.start_to is not None:
             conditions.append(col(TrainingSession.start_day) <= filters.start_to)
         if filters.seats_min is not None:
-            conditions.append(col(TrainingSession.seats_offered) >= filters.seats_min)
+            left = col(TrainingSession.seats_offered) - col(TrainingSession.seats_accepted)
+            conditions.append(left >= filters.seats_min)
         where = and_(*conditions)
         joined = col(Member.id) == TrainingSession.member_id
         total_query = (
@@ -232,6 +247,15 @@ class SessionRepository:
         )
         return total, [(row, member) for row, member in self.session.exec(query)]
 
+    def with_member(self, session_id: int) -> tuple[TrainingSession, Member] | None:
+        query = (
+            select(TrainingSession, Member)
+            .join(Member, col(Member.id) == TrainingSession.member_id)
+            .where(TrainingSession.id == session_id)
+        )
+        found = self.session.exec(query).first()
+        return (found[0], found[1]) if found is not None else None
+
     def pooled(self) -> list[TrainingSession]:
         """Every session offered to the network now, by member and catalogue order."""
         query = (
@@ -251,3 +275,119 @@ class SessionRepository:
             )
         )
         return list(self.session.exec(query))
+
+
+RequestRow = tuple[SeatRequest, TrainingSession, Member, Member]
+
+
+class SeatRequestRepository:
+    """Seat requests, and the seats accepted counted on their session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock_requester(self, member_id: int) -> None:
+        """One requester's creations one at a time: an Idempotency-Key is checked then used."""
+        advisory_lock(self.session, f"training-seat-request|{member_id}")
+
+    def by_key(self, requester_id: int, key: str) -> SeatRequest | None:
+        query = select(SeatRequest).where(
+            SeatRequest.requester_id == requester_id, SeatRequest.idempotency_key == key
+        )
+        return self.session.exec(query).first()
+
+    def save(self, request: SeatRequest) -> SeatRequest:
+        self.session.add(request)
+        self.session.flush()
+        return request
+
+    def for_update(self, request_id: int) -> SeatRequest | None:
+        """The request, its row locked until the transaction ends (PostgreSQL)."""
+        query = select(SeatRequest).where(SeatRequest.id == request_id).with_for_update()
+        return self.session.exec(query).first()
+
+    def take_seats(self, session_id: int, seats: int) -> bool:
+        """Count ``seats`` more as accepted on a current session, only if that many are left:
+        one conditional UPDATE, so that concurrent acceptances never exceed the offer."""
+        statement = (
+            update(TrainingSession)
+            .where(
+                col(TrainingSession.id) == session_id,
+                col(TrainingSession.withdrawn_at).is_(None),
+                col(TrainingSession.seats_accepted) + seats <= col(TrainingSession.seats_offered),
+            )
+            .values(seats_accepted=col(TrainingSession.seats_accepted) + seats)
+        )
+        return int(self.session.execute(statement).rowcount or 0) == 1  # type: ignore[attr-defined]
+
+    def _rows(self) -> Any:
+        requester = aliased(Member, name="requester")
+        offerer = aliased(Member, name="offerer")
+        query = (
+            select(SeatRequest, TrainingSession, requester, offerer)
+            .join(TrainingSession, col(TrainingSession.id) == SeatRequest.session_id)
+            .join(requester, col(requester.id) == SeatRequest.requester_id)
+            .join(offerer, col(offerer.id) == SeatRequest.offerer_id)
+        )
+        return query
+
+    def row(self, request_id: int) -> RequestRow | None:
+        found = self.session.exec(self._rows().where(SeatRequest.id == request_id)).first()
+        return None if found is None else (found[0], found[1], found[2], found[3])
+
+    def listing(
+        self,
+        *,
+        requester_id: int | None = None,
+        offerer_id: int | None = None,
+        status: str | None = None,
+        limit: int = 500,
+    ) -> list[RequestRow]:
+        """The requests a member made (``requester_id``) or received (``offerer_id``), or
+        both, newest first."""
+        query = self._rows()
+        sides: list[ColumnElement[bool]] = []
+        if requester_id is not None:
+            sides.append(col(SeatRequest.requester_id) == requester_id)
+        if offerer_id is not None:
+            sides.append(col(SeatRequest.offerer_id) == offerer_id)
+        if sides:
+            query = query.where(or_(*sides))
+        if status is not None:
+            query = query.where(SeatRequest.status == status)
+        query = query.order_by(col(SeatRequest.created_at).desc(), col(SeatRequest.id).desc())
+        return [(r[0], r[1], r[2], r[3]) for r in self.session.exec(query.limit(limit))]
+
+    def holding(self, session_ids: Sequence[int]) -> list[SeatRequest]:
+        """The open or accepted requests on these sessions."""
+        found: list[SeatRequest] = []
+        holding = [*OPEN_STATUSES, SeatRequestStatus.ACCEPTED]
+        for chunk in _chunks(session_ids):
+            query = select(SeatRequest).where(
+                col(SeatRequest.session_id).in_(chunk), col(SeatRequest.status).in_(holding)
+            )
+            found += list(self.session.exec(query))
+        return found
+
+    def deadline_due(self, first_day: str, last_day: str) -> list[RequestRow]:
+        """Unanswered requests on current sessions whose registration deadline falls between
+        the two days (AAAAMMJJ), not reminded yet."""
+        query = self._rows().where(
+            col(SeatRequest.status).in_(OPEN_STATUSES),
+            col(SeatRequest.deadline_reminded_at).is_(None),
+            col(TrainingSession.withdrawn_at).is_(None),
+            col(TrainingSession.registration_deadline) >= first_day,
+            col(TrainingSession.registration_deadline) <= last_day,
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in self.session.exec(query)]
+
+    def start_due(self, first_day: str, last_day: str) -> list[RequestRow]:
+        """Accepted requests on current sessions starting between the two days, not reminded."""
+        query = self._rows().where(
+            SeatRequest.status == SeatRequestStatus.ACCEPTED,
+            col(SeatRequest.start_reminded_at).is_(None),
+            col(TrainingSession.withdrawn_at).is_(None),
+            col(TrainingSession.start_day) >= first_day,
+            col(TrainingSession.start_day) <= last_day,
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in self.session.exec(query)]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hub.audit.schemas import Receipt
 
@@ -105,3 +106,86 @@ class SessionPage(BaseModel):
     page: int
     per_page: int
     items: list[SessionOffer]
+
+
+REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$"
+
+
+class SeatRequestCreate(BaseModel):
+    """A CAE asks seats: a count and its own reference, never a trainee's name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    places: int = Field(ge=1, le=1000, description="Nombre de places demandées")
+    reference: str = Field(
+        pattern=REFERENCE_PATTERN,
+        description="Référence interne de la CAE (lettres, chiffres, . _ / -, sans espace) : "
+        "elle la relie chez elle à ses stagiaires, dont les noms ne quittent jamais la CAE",
+    )
+    effectif: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="Effectif salarié de la CAE (entrepreneurs-salariés compris), pour "
+        "l'estimation de la prise en charge par l'OPCO",
+    )
+
+
+class Decision(StrEnum):
+    ACCEPT = "acceptee"
+    DECLINE = "refusee"
+    WAITLIST = "liste_attente"
+
+
+class SeatDecision(BaseModel):
+    """The offering CAE's answer. ``places`` (accepted seats) only with ``acceptee``: fewer
+    than asked is a partial acceptance; absent, every seat asked is accepted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Decision
+    places: int | None = Field(
+        default=None, ge=1, le=1000, description="Places accordées (acceptation partielle)"
+    )
+
+
+class Party(BaseModel):
+    siren: str
+    nom: str
+
+
+class SeatRequestInfo(BaseModel):
+    """A seat request as either side sees it."""
+
+    id: int
+    sens: Literal["faite", "recue"] = Field(
+        description="faite : la CAE qui interroge a demandé ; recue : elle offre la session"
+    )
+    statut: str = Field(
+        description="en_attente, acceptee, refusee, liste_attente ou session_retiree"
+    )
+    reference: str = Field(description="Référence interne de la CAE demandeuse")
+    places_demandees: int
+    places_accordees: int
+    effectif: int | None
+    demandeur: Party
+    offreur: Party
+    session: SessionOffer
+    creee_le: datetime
+    decidee_le: datetime | None
+    estimation_opco: dict[str, Any] | None = Field(
+        default=None,
+        description="Estimation de la prise en charge par l'OPCO (demande acceptée, effectif "
+        "connu) : règles, année et source, heures et montants en euros HT",
+    )
+    rejouee: bool = Field(
+        default=False, description="Demande déjà reçue (même clé d'idempotence) : réponse rejouée"
+    )
+    receipt: Receipt | None = Field(
+        default=None, description="Reçu signé de la piste d'audit : à conserver"
+    )
+
+
+class SeatRequestList(BaseModel):
+    total: int
+    items: list[SeatRequestInfo]

@@ -21,6 +21,7 @@ from cae_contract.registry import get_registry
 from cae_contract.trainings import catalogue_problems
 from cae_contract.versions import Acceptance
 from hub.audit.service import SYSTEM, Actor, audit_service, describe_kind, record
+from hub.config import Settings
 from hub.db import utcnow
 from hub.errors import Conflict, InProgress, NotFound, ValidationFailed
 from hub.indicators.service import LOCK_NOT_AVAILABLE, parse_connector
@@ -241,6 +242,7 @@ class CatalogueService:
         idempotency_key: str | None = None,
         connector: str | None = None,
         actor: Actor = SYSTEM,
+        settings: Settings | None = None,
     ) -> CatalogueSummary:
         """Store a prepared catalogue as a new revision, unless unchanged, replayed or a dry
         run, and bring the member's sessions to it: new and modified ones written, absent ones
@@ -335,8 +337,15 @@ class CatalogueService:
             )
         )
         self._apply(sessions, member.id, prepared.sessions, known, number, now)
-        sessions.withdraw([r.id for _, r in gone], now)
-        return _accepted(session, member, summary, actor)
+        withdrawn_ids = [r.id for _, r in gone]
+        sessions.withdraw(withdrawn_ids, now)
+        summary = _accepted(session, member, summary, actor)
+        if withdrawn_ids:
+            # Imported here: pooling builds on this module (the offer a request shows).
+            from hub.trainings.pooling import pooling_service
+
+            pooling_service.close_withdrawn(session, withdrawn_ids, settings=settings, actor=actor)
+        return summary
 
     def read(self, session: Session, member: Member) -> CatalogueRevisionInfo:
         """The member's catalogue revision in force (404 before its first catalogue)."""
@@ -456,7 +465,7 @@ class OfferService:
             offset=(page - 1) * per_page,
             limit=per_page,
         )
-        items = [self._offer(row, member, caller_id) for row, member in rows]
+        items = [self.offer_of(row, member, caller_id) for row, member in rows]
         return SessionPage(total=total, page=page, per_page=per_page, items=items)
 
     @staticmethod
@@ -468,7 +477,8 @@ class OfferService:
             )
 
     @staticmethod
-    def _offer(row: TrainingSession, member: Member, caller_id: int | None) -> SessionOffer:
+    def offer_of(row: TrainingSession, member: Member, caller_id: int | None) -> SessionOffer:
+        """The session as ``caller_id`` sees it in the network's offer."""
         assert row.id is not None
         own = row.member_id == caller_id
         formation, action, session = row.formation, row.action, row.session
@@ -502,8 +512,7 @@ class OfferService:
             fin=row.end_day,
             etat_recrutement=session.get("etat_recrutement"),
             places_offertes=row.seats_offered,
-            # Seat requests come later: until then every offered seat is left.
-            places_restantes=row.seats_offered,
+            places_restantes=max(0, row.seats_offered - row.seats_accepted),
             prix_membre=pooling.get("prix_membre"),
             date_limite_inscription=row.registration_deadline,
             organisme_formateur=Trainer(
