@@ -46,6 +46,7 @@ def test_list_shows_every_job_in_french(cli: Cli) -> None:
             "purge-sessions",
             "purge-temp-files",
             "remind-missing-reports",
+            "remind-seat-requests",
             "send-mail",
         ]
     )
@@ -83,7 +84,8 @@ def test_run_of_an_unknown_job_names_the_known_ones(cli: Cli) -> None:
     assert refused.out == ""
     assert refused.err == (
         "erreur : tâche inconnue : « purge-tout » ; tâches connues : audit-checkpoint, "
-        "purge-sessions, purge-temp-files, remind-missing-reports, send-mail\n"
+        "purge-sessions, purge-temp-files, remind-missing-reports, remind-seat-requests, "
+        "send-mail\n"
     )
 
 
