@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, text, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -391,3 +392,68 @@ class SeatRequestRepository:
             col(TrainingSession.start_day) <= last_day,
         )
         return [(r[0], r[1], r[2], r[3]) for r in self.session.exec(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionActivity:
+    """One offered session of a period, with the seats asked and accepted on it."""
+
+    session_id: int
+    seats_offered: int
+    seats_requested: int
+    seats_accepted: int
+    requests: int
+    tags: tuple[tuple[str, str], ...]
+
+
+class ActivityRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def offered_between(self, first_day: str, last_day: str) -> list[SessionActivity]:
+        """Sessions offered to the network starting between the two days (AAAAMMJJ), withdrawn
+        ones included (they were offered), with their requests summed and their tags."""
+        asked = (
+            select(
+                col(SeatRequest.session_id),
+                func.count().label("requests"),
+                func.sum(SeatRequest.seats_requested).label("requested"),
+            )
+            .group_by(col(SeatRequest.session_id))
+            .subquery()
+        )
+        query = (
+            sa_select(
+                col(TrainingSession.id),
+                col(TrainingSession.seats_offered),
+                col(TrainingSession.seats_accepted),
+                asked.c.requests,
+                asked.c.requested,
+            )
+            .outerjoin(asked, asked.c.session_id == TrainingSession.id)
+            .where(
+                col(TrainingSession.seats_offered) > 0,
+                col(TrainingSession.start_day) >= first_day,
+                col(TrainingSession.start_day) <= last_day,
+            )
+        )
+        rows = list(self.session.execute(query))
+        tags: dict[int, list[tuple[str, str]]] = {int(r[0]): [] for r in rows}
+        for chunk in _chunks(list(tags)):
+            tag_query = select(SessionTag.session_id, SessionTag.kind, SessionTag.value).where(
+                col(SessionTag.session_id).in_(chunk),
+                col(SessionTag.kind).in_(["trade", "region"]),
+            )
+            for session_id, kind, value in self.session.execute(tag_query):
+                tags[int(session_id)].append((kind, value))
+        return [
+            SessionActivity(
+                session_id=int(id_),
+                seats_offered=int(offered),
+                seats_requested=int(requested or 0),
+                seats_accepted=int(accepted),
+                requests=int(count or 0),
+                tags=tuple(sorted(tags[int(id_)])),
+            )
+            for id_, offered, accepted, count, requested in rows
+        ]
