@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy
+from pypdf import PdfReader
 from sqlalchemy import Engine, MetaData, create_engine
 from sqlmodel import Session, col, func, select
 
@@ -34,6 +35,7 @@ from hub.indicators.models import IndicatorCell, IndicatorReport
 from hub.members.models import Member, MemberUser, StaffAccount
 from hub.members.schemas import siren_is_valid
 from hub.stats.models import Publication
+from hub.trainings.models import SeatRequest, TrainingSession
 from tests.served import cae_hub_command, hub_environment, run_cae_hub
 
 ON = date(2026, 11, 23)
@@ -279,6 +281,7 @@ def test_cae_hub_demo_loads_a_federation_over_http_and_twice_is_harmless(
             assert published == {str(p) for p in past_semesters(federation.caes)}
             revisions = session.exec(select(func.count()).select_from(IndicatorReport)).one()
         assert stat.S_IMODE((folder / "acces.txt").stat().st_mode) == 0o600
+        _assert_training_pool(engine, folder, federation, first.stdout)
 
         dump = _database_text(engine)
         leaks = [v for cae in federation.caes for v in _personal_values(cae) if v in dump]
@@ -301,6 +304,28 @@ def test_cae_hub_demo_loads_a_federation_over_http_and_twice_is_harmless(
             )
     finally:
         engine.dispose()
+
+
+def _assert_training_pool(
+    engine: Engine, folder: Path, federation: DemoFederation, printed: str
+) -> None:
+    """Catalogues offered, requests in several states, and one OPCO pack at the CAE that
+    asked, whose trainees' names are in the PDF and nowhere in the hub."""
+    with Session(engine) as session:
+        offered = session.exec(
+            select(func.count())
+            .select_from(TrainingSession)
+            .where(col(TrainingSession.seats_offered) > 0)
+        ).one()
+        states = set(session.exec(select(SeatRequest.status)).all())
+    assert offered == 3
+    assert {"acceptee", "en_attente", "liste_attente", "refusee"} <= states
+    assert "mutualisation des formations : 3 catalogues, 5 demandes" in printed
+    [pdf] = (folder / federation.caes[1].slug / "dossier-opco").glob("*.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    trainee = federation.caes[1].people[0]
+    assert trainee.last_name in text
+    assert trainee.last_name not in _database_text(engine)
 
 
 def _assert_audit_trail_is_clean_and_intact(

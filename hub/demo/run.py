@@ -27,6 +27,7 @@ from hub.demo.accounts import Registration, is_loaded, register, staff_account, 
 from hub.demo.federation import DEFAULT_SEED, DemoCae, DemoFederation, generate
 from hub.demo.files import CaeFiles, demo_folder, prepare_folder, write_cae_files
 from hub.demo.server import temporary_hub
+from hub.demo.trainings import load_trainings
 from hub.demo.writing import write_secret
 from hub.stats.repository import StatsRepository
 from hub.stats.service import stats_service
@@ -113,6 +114,7 @@ def run_demo(
             say("resynchronisation immédiate, sans changement des fichiers")
             second = _sync_all(engine, federation, files, url, say=None)
     published = _publish(engine, federation, settings)
+    say(load_trainings(engine, federation, settings, folder, on=today()))
     return DemoResult(
         folder,
         federation,
