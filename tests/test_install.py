@@ -100,6 +100,8 @@ def test_the_wheel_ships_every_published_schema_and_the_rules(wheel: Path) -> No
     assert "cae_contract/schemas/manifest.json" in names
     assert "cae_contract/consistency.toml" in names
     assert "cae_contract/lheo-2.3.xsd" in names
+    assert "cae_contract/opco-constructys.toml" in names
+    assert "hub/mail/templates/seat_request.html" in names
     assert "connectors/lheo/README.md" in names
     assert "hub/migrations/alembic.ini" in names
     assert not any(name.startswith(("tests/", "bench/")) for name in names)
