@@ -1,8 +1,10 @@
 """Large reports stored in multi-row statements, their cells read back unchanged; the outlier
-history read only for the indicators it is about; cells, rows and hashes as before."""
+history read only for the indicators it is about; cells, rows and hashes as before; the
+garbage collector held off while a report is checked."""
 
 from __future__ import annotations
 
+import gc
 from itertools import product
 from typing import Any
 
@@ -14,7 +16,12 @@ from cae_contract.catalogue import DIMENSION_LISTS
 from cae_contract.consistency import cells_of
 from cae_contract.registry import get_registry
 from hub.indicators.repository import CELLS_PER_STATEMENT, ReportRepository
-from hub.indicators.service import cell_row, content_hash, outlier_indicators
+from hub.indicators.service import (
+    cell_row,
+    collector_paused,
+    content_hash,
+    outlier_indicators,
+)
 from hub.members.models import Member
 from tests.factories import bearer, create_member, issue_token
 
@@ -167,3 +174,23 @@ def test_cells_rows_and_hash_do_not_depend_on_the_order_of_dimensions() -> None:
         == content_hash(reordered)
         == ("aacf7a3dafc6e45d69d6f7b47a649d2f6dd5760e6761ffb49710493e6003469e")
     )
+
+
+def test_the_collector_is_held_off_while_a_report_is_checked_and_back_after() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # another report checked meanwhile, in another thread
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # only the section that found it running turns it back on
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError("a refused report")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as found
+    finally:
+        gc.enable()
