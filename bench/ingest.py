@@ -99,20 +99,36 @@ def frictionless_run(folder: Path, document: dict[str, Any]) -> Callable[[int], 
     return run
 
 
+def floor_schema() -> list[str]:
+    """``indicator_cell`` exactly as the hub creates it (columns, primary key, index and
+    foreign key, compiled from its model), and the key of the table that foreign key names."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    from hub.indicators.models import IndicatorCell
+
+    table = IndicatorCell.__table__  # type: ignore[attr-defined]
+    dialect = sqlite.dialect()
+    return [
+        "CREATE TABLE indicator_report (id INTEGER NOT NULL PRIMARY KEY)",
+        str(CreateTable(table).compile(dialect=dialect)),
+        *(str(CreateIndex(index).compile(dialect=dialect)) for index in table.indexes),
+    ]
+
+
 def sqlite_run(folder: Path, document: dict[str, Any]) -> Callable[[int], None]:
-    """The floor: the same rows into a table shaped like ``indicator_cell`` (same columns and
-    index) with the standard library's sqlite3, one ``executemany`` and one commit per run."""
+    """The floor: the same rows into a table shaped like ``indicator_cell`` (the hub's own
+    DDL: same columns, index and foreign key) with the standard library's sqlite3 and the
+    hub's pragmas (WAL, synchronous=NORMAL, foreign keys checked); per run, one transaction
+    adding the parent row and the cells with one ``executemany``."""
     import sqlite3
 
     connection = sqlite3.connect(folder / "floor.sqlite3", isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute(
-        "CREATE TABLE indicator_cell (id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, "
-        "indicator VARCHAR(40) NOT NULL, dim_set VARCHAR(100) NOT NULL, contract VARCHAR(10), "
-        "trade VARCHAR(10), sex VARCHAR(1), age_band VARCHAR(10), departement VARCHAR(3), "
-        "exit_reason VARCHAR(20), value_centi BIGINT NOT NULL)"
-    )
-    connection.execute("CREATE INDEX ix_floor ON indicator_cell (report_id, indicator)")
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    for statement in floor_schema():
+        connection.execute(statement)
     dim_set = ",".join(sorted(DIMS))
 
     def run(number: int) -> None:
@@ -132,6 +148,7 @@ def sqlite_run(folder: Path, document: dict[str, Any]) -> Callable[[int], None]:
             for cell in document["cells"]
         ]
         connection.execute("BEGIN")
+        connection.execute("INSERT INTO indicator_report (id) VALUES (?)", (number,))
         connection.executemany(
             "INSERT INTO indicator_cell (report_id, indicator, dim_set, contract, trade, sex, "
             "age_band, departement, exit_reason, value_centi) "
@@ -231,8 +248,9 @@ def main() -> None:
     floor = timings["sqlite"]
     print(f"raw SQLite executemany {floor.describe()}")
     print(
-        "                       the same rows (built from the cells in the run) into a table "
-        "shaped like indicator_cell, one transaction, WAL"
+        "                       the same rows (built from the cells in the run) into "
+        "indicator_cell as the hub's model creates it (index, foreign key), the hub's pragmas "
+        "(WAL, synchronous=NORMAL, foreign_keys=ON), one transaction"
     )
     print(
         f"cells/s, stored report: {CELLS / stored.median:,.0f}; "
@@ -244,7 +262,8 @@ def main() -> None:
     print(
         "Note: the hub's time covers the HTTP request, JSON parsing, the JSON Schema and "
         "consistency checks, the outlier history, the content hash and (stored report) the "
-        "SQLite write; frictionless only reads and checks a local CSV file."
+        "SQLite write, in multi-row INSERTs of 500 cells where the floor runs one executemany; "
+        "frictionless only reads and checks a local CSV file."
     )
     verdict = "within" if stored.median <= LIMIT_SECONDS else "ABOVE"
     print(

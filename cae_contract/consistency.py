@@ -64,12 +64,26 @@ def cells_of(document: Mapping[str, Any]) -> list[Cell]:
     values in hundredths, read from their decimal writing (0.1 is ten hundredths)."""
     cells: list[Cell] = []
     append = cells.append
+    # The cells of a report come in a handful of shapes (the same dimensions in the same
+    # order): their sorted names and dim_set are worked out once per shape, not per cell.
+    shapes: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+    new = Cell.__new__
     for index, raw in enumerate(document["cells"]):
         value = raw["value"]
         centi = int(Decimal(repr(value)) * 100) if isinstance(value, float) else int(value) * 100
         dims = raw["dims"]
-        items = tuple(sorted(dims.items())) if len(dims) > 1 else tuple(dims.items())
-        append(Cell(index, raw["indicator"], items, centi))
+        keys = tuple(dims)
+        shape = shapes.get(keys)
+        if shape is None:
+            names = tuple(sorted(keys))
+            shape = shapes[keys] = (names, ",".join(names))
+        cell = new(Cell)
+        cell.index = index
+        cell.indicator = raw["indicator"]
+        cell.centi = centi
+        cell.dim_names, cell.dim_set = shape
+        cell.dims = tuple(zip(shape[0], map(dims.__getitem__, shape[0]), strict=False))
+        append(cell)
     return cells
 
 

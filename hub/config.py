@@ -156,6 +156,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Intervalle de contrôle des révocations faites par d'autres processus.",
     )
+    stats_cache_check_s: float = Field(
+        default=1,
+        ge=0,
+        description="Intervalle de contrôle des nouvelles publications pour les tableaux publiés "
+        "servis de mémoire (0 : à chaque requête).",
+    )
 
     jobs_enabled: bool | None = Field(
         default=None,

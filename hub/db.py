@@ -233,7 +233,13 @@ def app_settings(request: Request) -> Settings:
     return settings
 
 
-SettingsDep = Annotated[Settings, Depends(app_settings)]
+async def _settings(request: Request) -> Settings:
+    # On the event loop: FastAPI runs a plain ``def`` dependency in a worker thread, a hop
+    # that costs more than reading an attribute.
+    return app_settings(request)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
 def _unit_of_work(request: Request, work: Callable[[Session], T], *, writes: bool) -> T:
@@ -245,6 +251,17 @@ def _unit_of_work(request: Request, work: Callable[[Session], T], *, writes: boo
             raise
         session.commit()
         return result
+
+
+async def read_unit(request: Request, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in its own transaction, which only reads, once a read slot is free.
+
+    For endpoints that answer from memory when they can and need the database only on a miss:
+    they take neither a slot nor a connection when they do not.
+    """
+    admission: Admission = request.app.state.admission
+    async with admission.reads.slot():
+        return await to_thread.run_sync(lambda: _unit_of_work(request, work, writes=False))
 
 
 async def write_unit(request: Request, work: Callable[[Session], T]) -> T:

@@ -14,12 +14,20 @@ from sqlmodel import Session
 
 from hub.db import session_factory
 from hub.main import create_app
+from hub.stats.answers import published_answers
 from tests.databases import backends, fresh_database, postgres_url, settings_for
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     if os.environ.get("CI") == "true" and postgres_url() is None:
         raise pytest.UsageError("CI : PostgreSQL est obligatoire (HUB_TEST_DATABASE_URL).")
+
+
+@pytest.fixture(autouse=True)
+def _forget_published_answers() -> None:
+    """Each test rolls its publications back: the latest publication of a period that one
+    test's requests kept in memory is not the next test's."""
+    published_answers.clear()
 
 
 @pytest.fixture(scope="session", params=backends())

@@ -22,6 +22,7 @@ from hub.indicators.schemas import (
 from hub.indicators.service import (
     PreparedReport,
     catalogue_service,
+    collector_paused,
     decode_report,
     report_service,
 )
@@ -127,9 +128,10 @@ async def submit_report(
 
 
 def _prepare(period: str, body: bytes, version: str | None, days: int) -> PreparedReport:
-    return report_service.prepare(
-        period, decode_report(body), schema_version=version, deprecation_days=days
-    )
+    with collector_paused():
+        return report_service.prepare(
+            period, decode_report(body), schema_version=version, deprecation_days=days
+        )
 
 
 def report_owner(

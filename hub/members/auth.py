@@ -8,10 +8,12 @@ a resource the caller may not see answers 404 (DESIGN.md, section 9).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -22,20 +24,26 @@ from hub.members.service import Principal, auth_service
 _bearer = HTTPBearer(auto_error=False, description="Jeton du hub : « Bearer caeh_… »")
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller, from the token cache or a short lookup of its own (no admission slot)."""
+    """The caller, from the token cache on the event loop, or else a short lookup of its own
+    in a worker thread (no admission slot)."""
     settings = request.app.state.settings
     secret = credentials.credentials if credentials is not None else None
-    principal = auth_service.authenticate_cached(
-        request.app.state.session_factory,
-        secret,
-        touch_resolution=timedelta(seconds=settings.token_last_used_resolution_s),
-        ttl_s=settings.token_cache_ttl_s,
-        check_s=settings.token_cache_check_s,
-    )
+    principal = auth_service.from_cache(secret, check_s=settings.token_cache_check_s)
+    if principal is None:
+        principal = await to_thread.run_sync(
+            partial(
+                auth_service.authenticate_cached,
+                request.app.state.session_factory,
+                secret,
+                touch_resolution=timedelta(seconds=settings.token_last_used_resolution_s),
+                ttl_s=settings.token_cache_ttl_s,
+                check_s=settings.token_cache_check_s,
+            )
+        )
     request.state.principal = principal
     return principal
 
@@ -63,15 +71,29 @@ def get_admin(principal: CurrentPrincipal) -> StaffAccount:
     return principal.staff
 
 
-CurrentMember = Annotated[Member, Depends(get_member)]
-StaffOnly = Annotated[StaffAccount, Depends(get_staff)]
-AdminOnly = Annotated[StaffAccount, Depends(get_admin)]
+# The role checks are plain functions (endpoints call ``get_member`` on a principal they
+# hold); as dependencies they run on the event loop, not in a worker thread of their own.
+async def _member(principal: CurrentPrincipal) -> Member:
+    return get_member(principal)
 
 
-def require_scope(scope: Scope) -> Callable[[Principal], Principal]:
+async def _staff(principal: CurrentPrincipal) -> StaffAccount:
+    return get_staff(principal)
+
+
+async def _admin(principal: CurrentPrincipal) -> StaffAccount:
+    return get_admin(principal)
+
+
+CurrentMember = Annotated[Member, Depends(_member)]
+StaffOnly = Annotated[StaffAccount, Depends(_staff)]
+AdminOnly = Annotated[StaffAccount, Depends(_admin)]
+
+
+def require_scope(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency refusing tokens that lack ``scope``."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has_scope(scope):
             raise Forbidden(f"Ce jeton n'a pas le droit « {scope.value} ».")
         return principal

@@ -62,6 +62,10 @@ class PrincipalCache:
         with self._lock:
             self._entries.clear()
 
+    def check_due(self, *, every_s: float) -> bool:
+        """Whether :meth:`check_changes` would look at the database now."""
+        return bool(self._entries) and time.monotonic() - self._checked_at >= every_s
+
     def check_changes(self, open_session: Callable[[], Session], *, every_s: float) -> None:
         """Empty the cache if tokens, members or staff changed elsewhere since the last look."""
         now = time.monotonic()

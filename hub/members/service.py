@@ -390,6 +390,21 @@ class AuthService:
                 tokens.touch(token, now)
         return Principal(token=token, member=member, staff=staff)
 
+    def from_cache(self, secret: str | None, *, check_s: float) -> Principal | None:
+        """The principal of ``secret`` if memory alone can answer (no database, no thread):
+        kept, active, and no look for changes made elsewhere due. ``None``: ask
+        :meth:`authenticate_cached`. A missing or malformed token is refused here already."""
+        if not secret:
+            raise Unauthorized("Jeton manquant : envoyez « Authorization: Bearer <jeton> ».")
+        if not looks_like_token(secret):
+            raise Unauthorized("Jeton inconnu.")
+        if principal_cache.check_due(every_s=check_s):
+            return None
+        cached = principal_cache.get(token_hash(secret))
+        if cached is not None and token_status(cached.token) == "active":
+            return cached
+        return None
+
     def authenticate_cached(
         self,
         open_session: Callable[[], Session],

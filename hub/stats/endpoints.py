@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal, cast
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from cae_contract.catalogue import DERIVED_DIMENSION_LISTS, DIMENSIONS, get_catalogue
 from cae_contract.periods import PERIOD_PATTERN
-from hub.db import SessionDep, SettingsDep
+from hub.db import SessionDep, SettingsDep, read_unit
 from hub.errors import API_ERRORS, problem_responses
 from hub.members.auth import CurrentMember, CurrentPrincipal, StaffOnly, require_scope
 from hub.members.models import Scope
+from hub.stats.answers import published_answers
 from hub.stats.exports import MEDIA_TYPES, export_table
 from hub.stats.schemas import (
     Completeness,
@@ -85,6 +88,10 @@ ProvisionalQuery = Annotated[
         "sans) : ses chiffres, partiels, sont signalés « provisoire » partout où ils paraissent"
     ),
 ]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(max_length=1000, description="ETag d'une réponse déjà reçue : 304 si inchangée"),
+]
 DraftQuery = Annotated[
     bool, Query(description="Chiffres provisoires, non publiés (équipe seulement)")
 ]
@@ -111,13 +118,14 @@ _FORMATS = (
                 MEDIA_TYPES["xlsx"]: _BINARY,
                 MEDIA_TYPES["datapackage"]: _BINARY,
             },
-        }
+        },
+        304: {"description": "Inchangé depuis l'ETag envoyé (If-None-Match)"},
     },
 )
-def table(
+async def table(
+    request: Request,
     settings: SettingsDep,
     principal: CurrentPrincipal,
-    session: SessionDep,
     indicator: IndicatorQuery,
     period: PeriodQuery,
     by: ByQuery = None,
@@ -125,24 +133,42 @@ def table(
     format: Annotated[
         Literal["json", "csv", "xlsx", "datapackage"], Query(description=_FORMATS)
     ] = "json",
+    if_none_match: IfNoneMatch = None,
 ) -> StatsTable | Response:
-    result = stats_service.table(
-        session,
-        indicator_code=indicator,
-        period_text=period,
-        by_text=by,
-        draft=draft,
-        staff=principal.staff is not None,
-        settings=settings,
-    )
-    if format == "json":
-        return result
-    export = export_table(result, format)
-    return Response(
-        export.content,
-        media_type=export.media_type,
-        headers={"Content-Disposition": export.content_disposition},
-    )
+    if format == "json" and not draft:
+        answer = await published_answers.answer(
+            partial(read_unit, request),
+            indicator=indicator,
+            period_text=period,
+            by_text=by,
+            settings=settings,
+        )
+        if answer is not None:
+            headers = {"ETag": answer.etag, "Cache-Control": "private, no-cache"}
+            if answer.matches(if_none_match):
+                return Response(status_code=304, headers=headers)
+            return Response(answer.body, media_type="application/json", headers=headers)
+
+    def read(session: Session) -> StatsTable | Response:
+        result = stats_service.table(
+            session,
+            indicator_code=indicator,
+            period_text=period,
+            by_text=by,
+            draft=draft,
+            staff=principal.staff is not None,
+            settings=settings,
+        )
+        if format == "json":
+            return result
+        export = export_table(result, format)
+        return Response(
+            export.content,
+            media_type=export.media_type,
+            headers={"Content-Disposition": export.content_disposition},
+        )
+
+    return await read_unit(request, read)
 
 
 @router.get("/series", summary="Un indicateur au fil des périodes publiées")

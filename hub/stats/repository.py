@@ -47,6 +47,30 @@ class StatsRepository:
         )
         return self.session.exec(query).first()
 
+    def latest_publication_identity(self, period: str) -> tuple[Any, ...] | None:
+        """What identifies the latest publication of ``period`` (id, period, number, date),
+        without its rules: a publication never changes, so this names its tables."""
+        query = (
+            select_rows(
+                col(Publication.id),
+                col(Publication.period),
+                col(Publication.number),
+                col(Publication.published_at),
+            )
+            .where(col(Publication.period) == period)
+            .order_by(col(Publication.number).desc())
+            .limit(1)
+        )
+        row = self.session.execute(query).first()
+        return tuple(row) if row is not None else None
+
+    def publication_stamp(self) -> tuple[Any, ...]:
+        """What moves whenever a publication is added or removed, in any period."""
+        query = select_rows(
+            func.count(), func.max(col(Publication.id)), func.max(col(Publication.published_at))
+        ).select_from(Publication)
+        return tuple(self.session.execute(query).one())
+
     def published_semesters(self) -> list[str]:
         query = (
             select_rows(col(Publication.period))

@@ -22,6 +22,7 @@ from hub.indicators.models import IndicatorReport
 from hub.indicators.service import parse_period
 from hub.members.models import Member, StaffAccount
 from hub.stats import publishing
+from hub.stats.answers import published_answers
 from hub.stats.disclosure import Reason, Rules, reason_label
 from hub.stats.lattice import cell_id
 from hub.stats.models import Publication
@@ -109,6 +110,7 @@ def clear_caches() -> None:
     """Forget every table kept in this process (they are recomputed on demand)."""
     clear_table_caches()
     stored_table_cache.clear()
+    published_answers.clear()
 
 
 class StatsService:
@@ -436,7 +438,7 @@ class StatsService:
         keep_earlier: bool = True,
         provisional: bool = False,
     ) -> PublicationSummary:
-        return publishing.publish(
+        summary = publishing.publish(
             session,
             period=str(parse_period(period_text)),
             staff=staff,
@@ -444,6 +446,8 @@ class StatsService:
             keep_earlier=keep_earlier,
             provisional=provisional,
         )
+        published_answers.expire()  # the next request of this process looks for it
+        return summary
 
     def publication_preview(
         self, session: Session, *, period_text: str, settings: Settings, keep_earlier: bool = True

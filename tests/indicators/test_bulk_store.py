@@ -1,0 +1,196 @@
+"""Large reports stored in multi-row statements, their cells read back unchanged; the outlier
+history read only for the indicators it is about; cells, rows and hashes as before; the
+garbage collector held off while a report is checked."""
+
+from __future__ import annotations
+
+import gc
+from itertools import product
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from cae_contract.catalogue import DIMENSION_LISTS
+from cae_contract.consistency import cells_of
+from cae_contract.registry import get_registry
+from hub.indicators.repository import CELLS_PER_STATEMENT, ReportRepository
+from hub.indicators.service import (
+    cell_row,
+    collector_paused,
+    content_hash,
+    outlier_indicators,
+)
+from hub.members.models import Member
+from tests.factories import bearer, create_member, issue_token
+
+
+@pytest.fixture
+def member(session: Session) -> Member:
+    return create_member(session)
+
+
+@pytest.fixture
+def headers(session: Session, member: Member) -> dict[str, str]:
+    return bearer(issue_token(session, member=member))
+
+
+def fine_cells(count: int) -> list[dict[str, Any]]:
+    """``count`` entrepreneurs cells by département, sex and age band (no coarser breakdown,
+    so that no consistency rule binds them)."""
+    registry = get_registry()
+    codes = [
+        list(registry.code_list(DIMENSION_LISTS[dim])) for dim in ("departement", "sex", "age_band")
+    ]
+    combos = list(product(*codes))
+    assert len(combos) >= count
+    return [
+        # Keys in another order than sorted: the hub sorts them.
+        {
+            "indicator": "entrepreneurs",
+            "dims": {"sex": s, "departement": d, "age_band": a},
+            "value": n % 97,
+        }
+        for n, (d, s, a) in enumerate(combos[:count])
+    ]
+
+
+def test_a_report_spanning_several_statements_is_read_back_whole(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    cells = fine_cells(2 * CELLS_PER_STATEMENT + 1)  # two full statements and a last row
+    sent = client.put(
+        "/v1/indicators/reports/2025-S1",
+        json={"period": "2025-S1", "cells": cells},
+        headers=headers,
+    )
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["cells_accepted"] == len(cells)
+    read = client.get("/v1/indicators/reports/2025-S1", headers=headers)
+    assert read.status_code == 200
+    back = read.json()["cells"]
+    assert len(back) == len(cells)
+    assert sorted((c["indicator"], sorted(c["dims"].items()), c["value"]) for c in back) == sorted(
+        (c["indicator"], sorted(c["dims"].items()), c["value"]) for c in cells
+    )
+
+
+def small_report(period: str, *, revenue: float) -> dict[str, Any]:
+    return {
+        "period": period,
+        "cells": [
+            {"indicator": "entrepreneurs", "dims": {}, "value": 66},  # 0 + 1 + … + 11 below
+            {"indicator": "entrepreneurs", "dims": {"contract": "cesa"}, "value": 50},
+            {"indicator": "entrepreneurs", "dims": {"contract": "cape"}, "value": 16},
+            {"indicator": "revenue_eur", "dims": {"trade": "43.21A"}, "value": revenue},
+            *fine_cells(12),
+        ],
+    }
+
+
+def test_a_single_breakdown_far_from_its_history_is_still_a_warning(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    for period, revenue in [("2023-S1", 1000.0), ("2023-S2", 1100.0), ("2024-S1", 1050.0)]:
+        answer = client.put(
+            f"/v1/indicators/reports/{period}",
+            json=small_report(period, revenue=revenue),
+            headers=headers,
+        )
+        assert answer.status_code == 200, answer.text
+    jump = client.put(
+        "/v1/indicators/reports/2024-S2",
+        json=small_report("2024-S2", revenue=99000.0),
+        headers=headers,
+    )
+    warnings = {w["path"]: w["message"] for w in jump.json()["warnings"]}
+    assert "valeur inhabituelle pour revenue_eur" in warnings["$.cells[3].value"]
+    assert set(warnings) == {"$.cells[3].value"}
+
+
+def test_the_history_is_read_for_the_indicators_asked_only(
+    client: TestClient, headers: dict[str, str], session: Session, member: Member
+) -> None:
+    for period in ("2023-S1", "2023-S2"):
+        client.put(
+            f"/v1/indicators/reports/{period}",
+            json=small_report(period, revenue=1000.0),
+            headers=headers,
+        )
+    assert member.id is not None
+    reports = ReportRepository(session)
+    everything = reports.history(member.id, "2024-S1", limit=6)
+    assert {indicator for indicator, _ in everything} == {"entrepreneurs", "revenue_eur"}
+    revenue = reports.history(member.id, "2024-S1", limit=6, indicators=["revenue_eur"])
+    assert revenue == {("revenue_eur", (("trade", "43.21A"),)): [100000, 100000]}
+    assert reports.history(member.id, "2024-S1", limit=6, indicators=[]) == {}
+
+
+def test_only_indicators_sent_as_a_total_or_by_one_dimension_have_a_history_to_read() -> None:
+    breakdowns = {
+        "entrepreneurs": ["", "contract", "age_band,departement,sex"],
+        "revenue_eur": ["trade"],
+        "exits": ["exit_reason,trade"],
+    }
+    assert outlier_indicators(breakdowns) == ["entrepreneurs", "revenue_eur"]
+
+
+def test_cells_rows_and_hash_do_not_depend_on_the_order_of_dimensions() -> None:
+    document = {
+        "cells": [
+            {"indicator": "entrepreneurs", "dims": {}, "value": 42},
+            {"indicator": "entrepreneurs", "dims": {"sex": "F", "contract": "cesa"}, "value": 30},
+            {"indicator": "entrepreneurs", "dims": {"contract": "cape", "sex": "M"}, "value": 12},
+            {"indicator": "revenue_eur", "dims": {"trade": "43.21A"}, "value": 182450.5},
+            {"indicator": "support_staff_fte", "dims": {}, "value": 3.5},
+        ]
+    }
+    cells = cells_of(document)
+    assert [c.dims for c in cells] == [
+        (),
+        (("contract", "cesa"), ("sex", "F")),
+        (("contract", "cape"), ("sex", "M")),
+        (("trade", "43.21A"),),
+        (),
+    ]
+    assert [c.dim_set for c in cells] == ["", "contract,sex", "contract,sex", "trade", ""]
+    assert [c.centi for c in cells] == [4200, 3000, 1200, 18245050, 350]
+    assert cell_row(cells[1]) == (
+        "entrepreneurs",
+        "contract,sex",
+        "cesa",
+        None,
+        "F",
+        None,
+        None,
+        None,
+        3000,
+    )
+    # Pinned: stored revisions are compared with new uploads by this hash.
+    reordered = cells_of({"cells": list(reversed(document["cells"]))})
+    assert (
+        content_hash(cells)
+        == content_hash(reordered)
+        == ("aacf7a3dafc6e45d69d6f7b47a649d2f6dd5760e6761ffb49710493e6003469e")
+    )
+
+
+def test_the_collector_is_held_off_while_a_report_is_checked_and_back_after() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # another report checked meanwhile, in another thread
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # only the section that found it running turns it back on
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError("a refused report")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as found
+    finally:
+        gc.enable()
