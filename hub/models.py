@@ -5,6 +5,15 @@ from hub.indicators.models import IndicatorCell, IndicatorReport, ReportReminder
 from hub.jobs.models import JobRun
 from hub.mail.models import OutboxMessage
 from hub.members.models import ApiToken, Member, MemberUser, StaffAccount
+from hub.seminars.models import (
+    GroupContact,
+    GroupMember,
+    RoadmapGoal,
+    Seminar,
+    SeminarItem,
+    SeminarPack,
+    WorkingGroup,
+)
 from hub.stats.models import Publication, PublicationReport
 from hub.trainings.models import CatalogueRevision, SessionTag, TrainingSession
 from hub.web.models import LoginThrottle, WebSession
@@ -14,6 +23,8 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "CatalogueRevision",
+    "GroupContact",
+    "GroupMember",
     "IndicatorCell",
     "IndicatorReport",
     "JobRun",
@@ -24,8 +35,13 @@ __all__ = [
     "Publication",
     "PublicationReport",
     "ReportReminder",
+    "RoadmapGoal",
+    "Seminar",
+    "SeminarItem",
+    "SeminarPack",
     "SessionTag",
     "StaffAccount",
     "TrainingSession",
     "WebSession",
+    "WorkingGroup",
 ]
