@@ -36,6 +36,7 @@ TASK_MODULES = (
     "hub.jobs.tasks",
     "hub.mail.tasks",
     "hub.audit.tasks",
+    "hub.seminars.tasks",
 )
 
 _REGISTRY: dict[str, JobSpec] = {}

@@ -43,6 +43,7 @@ def test_list_shows_every_job_in_french(cli: Cli) -> None:
     assert names == sorted(
         [
             "audit-checkpoint",
+            "build-seminar-packs",
             "purge-sessions",
             "purge-temp-files",
             "remind-missing-reports",
