@@ -38,6 +38,7 @@ from hub.web.rendering import (
     render,
 )
 from hub.web.service import login_csrf_token, new_identifier, tokens_match, web_auth_service
+from hub.web.seminar_pages import router as seminar_router
 from hub.web.stats_pages import router as stats_router
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -173,6 +174,7 @@ router.include_router(evolution_router)
 router.include_router(federation_router)
 router.include_router(jobs_router)
 router.include_router(audit_router)
+router.include_router(seminar_router)
 
 
 def mount_dashboard(app: FastAPI) -> None:

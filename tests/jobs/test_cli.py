@@ -84,7 +84,8 @@ def test_run_of_an_unknown_job_names_the_known_ones(cli: Cli) -> None:
     assert refused.out == ""
     assert refused.err == (
         "erreur : tâche inconnue : « purge-tout » ; tâches connues : audit-checkpoint, "
-        "purge-sessions, purge-temp-files, remind-missing-reports, send-mail\n"
+        "build-seminar-packs, purge-sessions, purge-temp-files, remind-missing-reports, "
+        "send-mail\n"
     )
 
 
