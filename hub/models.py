@@ -12,6 +12,8 @@ from hub.seminars.models import (
     Seminar,
     SeminarItem,
     SeminarPack,
+    SkillDeclaration,
+    SkillMatch,
     WorkingGroup,
 )
 from hub.stats.models import Publication, PublicationReport
@@ -40,6 +42,8 @@ __all__ = [
     "SeminarItem",
     "SeminarPack",
     "SessionTag",
+    "SkillDeclaration",
+    "SkillMatch",
     "StaffAccount",
     "TrainingSession",
     "WebSession",

@@ -130,6 +130,61 @@ class RoadmapGoal(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class Direction(StrEnum):
+    OFFER = "offre"
+    NEED = "besoin"
+
+
+SKILLS: dict[str, str] = {
+    "accompagnement_metier": "Accompagnement technique par métier",
+    "communication": "Communication",
+    "gestion_sociale": "Gestion sociale et paie",
+    "comptabilite": "Comptabilité",
+    "reunions_information": "Réunions d'information collective",
+    "formation_formateurs": "Formation de formateurs",
+}
+"""The code list of support skills a CAE offers or needs."""
+PAYROLL_SKILL = "gestion_sociale"
+
+
+class SkillDeclaration(SQLModel, table=True):
+    """A support skill a member CAE offers to the network or needs from it."""
+
+    __tablename__ = "skill_declaration"
+    __table_args__ = (UniqueConstraint("member_id", "skill", "direction"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
+    skill: str = Field(max_length=40)
+    direction: str = Field(max_length=10)
+    days_per_month: float = Field(sa_column=Column(Float, nullable=False))
+    departement: str = Field(max_length=3)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SkillMatch(SQLModel, table=True):
+    """A need served by an offer, as the two CAEs agreed. For « gestion sociale », the
+    payroll delegation mandate that carries it: a loose reference, the delegations domain
+    owns mandates."""
+
+    __tablename__ = "skill_match"
+    __table_args__ = (UniqueConstraint("need_id", "offer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("skill_declaration.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    offer_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("skill_declaration.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    mandate_ref: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class SeminarPack(SQLModel, table=True):
     """One version of a seminar pack for one audience: the HTML and the PDF drawn from it."""
 

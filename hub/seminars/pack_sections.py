@@ -10,10 +10,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from cae_contract import format as fmt
-from hub.seminars.models import AUDIENCE_NAMES, GROUP_NAMES, PLENARY, GroupCode
+from hub.seminars.models import AUDIENCE_NAMES, GROUP_NAMES, PLENARY, SKILLS, Direction, GroupCode
 from hub.seminars.roadmaps import roadmap_service
 from hub.seminars.sections import PackContext, Section, pack_section
 from hub.seminars.service import group_service, seminar_service
+from hub.seminars.skills import skill_service
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -68,6 +69,36 @@ def roadmaps(context: PackContext) -> Section:
         "feuilles-de-route",
         "Feuilles de route des CAE",
         render_part("roadmaps", lines=lines, rules=context.settings),
+    )
+
+
+@pack_section("competences", order=50, audiences={GroupCode.COMPETENCES, PLENARY})
+def skills(context: PackContext) -> Section:
+    declared = skill_service.register(context.session)
+    counts = {
+        code: (
+            sum(
+                1
+                for d in declared
+                if d.declaration.skill == code and d.declaration.direction == Direction.OFFER
+            ),
+            sum(
+                1
+                for d in declared
+                if d.declaration.skill == code and d.declaration.direction == Direction.NEED
+            ),
+        )
+        for code in SKILLS
+    }
+    return Section(
+        "competences",
+        "Registre des compétences et mises en relation",
+        render_part(
+            "skills",
+            counts=counts,
+            labels=SKILLS,
+            suggestions=skill_service.suggestions(context.session),
+        ),
     )
 
 

@@ -17,11 +17,22 @@ from hub.seminars.models import (
     Seminar,
     SeminarItem,
     SeminarPack,
+    SkillDeclaration,
+    SkillMatch,
     WorkingGroup,
 )
 
 Row = TypeVar(
-    "Row", WorkingGroup, GroupMember, GroupContact, Seminar, SeminarItem, RoadmapGoal, SeminarPack
+    "Row",
+    WorkingGroup,
+    GroupMember,
+    GroupContact,
+    Seminar,
+    SeminarItem,
+    RoadmapGoal,
+    SeminarPack,
+    SkillDeclaration,
+    SkillMatch,
 )
 
 
@@ -34,7 +45,10 @@ class SeminarRepository:
         self.session.flush()
         return row
 
-    def delete(self, row: GroupMember | GroupContact | RoadmapGoal | SeminarItem) -> None:
+    def delete(
+        self,
+        row: GroupMember | GroupContact | RoadmapGoal | SeminarItem | SkillDeclaration | SkillMatch,
+    ) -> None:
         self.session.delete(row)
         self.session.flush()
 
@@ -157,3 +171,31 @@ class SeminarRepository:
     def due_seminars(self, first_day: date, last_day: date) -> Sequence[Seminar]:
         query = select(Seminar).where(col(Seminar.day) >= first_day, col(Seminar.day) <= last_day)
         return self.session.exec(query).all()
+
+    # -- skills -------------------------------------------------------------------------------
+
+    def declaration(self, member_id: int, skill: str, direction: str) -> SkillDeclaration | None:
+        query = select(SkillDeclaration).where(
+            SkillDeclaration.member_id == member_id,
+            SkillDeclaration.skill == skill,
+            SkillDeclaration.direction == direction,
+        )
+        return self.session.exec(query).first()
+
+    def declarations(self) -> Sequence[tuple[SkillDeclaration, Member]]:
+        query = (
+            select(SkillDeclaration, Member)
+            .join(Member, col(Member.id) == col(SkillDeclaration.member_id))
+            .where(col(Member.active).is_(True))
+            .order_by(col(SkillDeclaration.skill), col(Member.name))
+        )
+        return [(d, m) for d, m in self.session.exec(query).all()]
+
+    def skill_match(self, need_id: int, offer_id: int) -> SkillMatch | None:
+        query = select(SkillMatch).where(
+            SkillMatch.need_id == need_id, SkillMatch.offer_id == offer_id
+        )
+        return self.session.exec(query).first()
+
+    def skill_matches(self) -> Sequence[SkillMatch]:
+        return self.session.exec(select(SkillMatch).order_by(col(SkillMatch.id))).all()

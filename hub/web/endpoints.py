@@ -37,8 +37,8 @@ from hub.web.rendering import (
     redirect,
     render,
 )
-from hub.web.service import login_csrf_token, new_identifier, tokens_match, web_auth_service
 from hub.web.seminar_pages import router as seminar_router
+from hub.web.service import login_csrf_token, new_identifier, tokens_match, web_auth_service
 from hub.web.stats_pages import router as stats_router
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

@@ -14,10 +14,19 @@ from starlette.datastructures import FormData
 
 from hub.db import SessionDep, app_settings
 from hub.errors import NotFound
-from hub.seminars.models import AUDIENCE_NAMES, GROUP_NAMES, PLENARY, ItemKind, SeminarPack
+from hub.seminars.models import (
+    AUDIENCE_NAMES,
+    GROUP_NAMES,
+    PAYROLL_SKILL,
+    PLENARY,
+    SKILLS,
+    ItemKind,
+    SeminarPack,
+)
 from hub.seminars.packs import pack_css, pack_service
 from hub.seminars.roadmaps import GOAL_INDICATORS, roadmap_service
 from hub.seminars.service import group_service, parse_group, seminar_service
+from hub.seminars.skills import skill_service
 from hub.web.auth import CheckedForm, MemberPage, PageUser, StaffPage
 from hub.web.rendering import PAGE_HEADERS, PageRoute, redirect, render
 from hub.web.service import WebUser
@@ -27,6 +36,7 @@ router = APIRouter(route_class=PageRoute)
 SEMINARS_PATH = "/seminaires"
 GROUPS_PATH = "/groupes"
 ROADMAP_PATH = "/feuille-de-route"
+SKILLS_PATH = "/competences"
 SeminarPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AudiencePath = Annotated[str, Path(max_length=20)]
 
@@ -244,3 +254,58 @@ def remove_goal(user: MemberPage, session: SessionDep, form: CheckedForm) -> Res
     assert member is not None
     roadmap_service.remove_goal(session, member, _field(form, "indicateur"))
     return redirect(ROADMAP_PATH)
+
+
+@router.get(SKILLS_PATH)
+def skills(request: Request, user: PageUser, session: SessionDep) -> Response:
+    member = user.principal.member
+    return render(
+        request,
+        "skills.html",
+        user=user,
+        title="Registre des compétences",
+        register=skill_service.register(session),
+        suggestions=skill_service.suggestions(session, member=member),
+        skills=SKILLS,
+        payroll=PAYROLL_SKILL,
+        departements=member.departements if member else [],
+    )
+
+
+@router.post(SKILLS_PATH)
+def declare_skill(user: MemberPage, session: SessionDep, form: CheckedForm) -> Response:
+    member = user.principal.member
+    assert member is not None
+    skill_service.declare(
+        session,
+        member,
+        skill=_field(form, "competence"),
+        direction=_field(form, "sens"),
+        days_per_month=_field(form, "jours_par_mois"),
+        departement=_field(form, "departement"),
+    )
+    return redirect(SKILLS_PATH)
+
+
+@router.post(SKILLS_PATH + "/retrait")
+def withdraw_skill(user: MemberPage, session: SessionDep, form: CheckedForm) -> Response:
+    member = user.principal.member
+    assert member is not None
+    skill_service.withdraw(
+        session, member, skill=_field(form, "competence"), direction=_field(form, "sens")
+    )
+    return redirect(SKILLS_PATH)
+
+
+@router.post(SKILLS_PATH + "/mise-en-relation")
+def link_skill(user: MemberPage, session: SessionDep, form: CheckedForm) -> Response:
+    member = user.principal.member
+    assert member is not None
+    skill_service.link(
+        session,
+        member,
+        skill=_field(form, "competence"),
+        offer_siren=_field(form, "offre"),
+        mandate_ref=_field(form, "mandat"),
+    )
+    return redirect(SKILLS_PATH)

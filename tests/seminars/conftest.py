@@ -16,9 +16,8 @@ from hub.config import Settings
 from hub.db import session_factory
 from hub.indicators.service import report_service
 from hub.members.models import Member, MemberUser, StaffAccount
-from hub.members.schemas import MemberUserCreate
+from hub.members.schemas import MemberCreate, MemberUserCreate
 from hub.members.service import member_service, member_user_service
-from hub.members.schemas import MemberCreate
 from hub.seminars.models import ItemKind, Seminar
 from hub.seminars.service import group_service, seminar_service
 from hub.stats.service import stats_service

@@ -1,5 +1,6 @@
 """Working groups and seminars: groups, members and contacts, seminars and their items,
-roadmap goals and seminar packs.
+roadmap goals, the skills register
+and its matches, seminar packs.
 
 Revision ID: 0013
 Revises: 0012
@@ -31,8 +32,16 @@ def upgrade() -> None:
         sa.Column("facilitator_staff_id", sa.Integer(), nullable=True),
         sa.Column("facilitator_user_id", sa.Integer(), nullable=True),
         sa.Column("updated_at", hub.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["facilitator_staff_id"], ["staff_account.id"], name=op.f("fk_working_group_facilitator_staff_id_staff_account")),
-        sa.ForeignKeyConstraint(["facilitator_user_id"], ["member_user.id"], name=op.f("fk_working_group_facilitator_user_id_member_user")),
+        sa.ForeignKeyConstraint(
+            ["facilitator_staff_id"],
+            ["staff_account.id"],
+            name=op.f("fk_working_group_facilitator_staff_id_staff_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["facilitator_user_id"],
+            ["member_user.id"],
+            name=op.f("fk_working_group_facilitator_user_id_member_user"),
+        ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_working_group")),
     )
     op.create_table(
@@ -41,22 +50,36 @@ def upgrade() -> None:
         sa.Column("group_code", S(length=20), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["member_id"], ["member.id"], name=op.f("fk_working_group_member_member_id_member")),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["member.id"], name=op.f("fk_working_group_member_member_id_member")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_working_group_member")),
-        sa.UniqueConstraint("group_code", "member_id", name=op.f("uq_working_group_member_group_code")),
+        sa.UniqueConstraint(
+            "group_code", "member_id", name=op.f("uq_working_group_member_group_code")
+        ),
     )
-    op.create_index(op.f("ix_working_group_member_group_code"), "working_group_member", ["group_code"])
+    op.create_index(
+        op.f("ix_working_group_member_group_code"), "working_group_member", ["group_code"]
+    )
     op.create_table(
         "working_group_contact",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("group_code", S(length=20), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["member_user.id"], name=op.f("fk_working_group_contact_user_id_member_user")),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["member_user.id"],
+            name=op.f("fk_working_group_contact_user_id_member_user"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_working_group_contact")),
-        sa.UniqueConstraint("group_code", "user_id", name=op.f("uq_working_group_contact_group_code")),
+        sa.UniqueConstraint(
+            "group_code", "user_id", name=op.f("uq_working_group_contact_group_code")
+        ),
     )
-    op.create_index(op.f("ix_working_group_contact_group_code"), "working_group_contact", ["group_code"])
+    op.create_index(
+        op.f("ix_working_group_contact_group_code"), "working_group_contact", ["group_code"]
+    )
     op.create_table(
         "seminar",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -75,7 +98,12 @@ def upgrade() -> None:
         sa.Column("kind", S(length=20), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("text", sa.String(length=1000), nullable=False),
-        sa.ForeignKeyConstraint(["seminar_id"], ["seminar.id"], name=op.f("fk_seminar_item_seminar_id_seminar"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["seminar_id"],
+            ["seminar.id"],
+            name=op.f("fk_seminar_item_seminar_id_seminar"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_seminar_item")),
     )
     op.create_table(
@@ -90,9 +118,50 @@ def upgrade() -> None:
         sa.Column("shared", sa.Boolean(), nullable=False),
         sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", hub.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["member_id"], ["member.id"], name=op.f("fk_roadmap_goal_member_id_member")),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["member.id"], name=op.f("fk_roadmap_goal_member_id_member")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_roadmap_goal")),
         sa.UniqueConstraint("member_id", "indicator", name=op.f("uq_roadmap_goal_member_id")),
+    )
+    op.create_table(
+        "skill_declaration",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("skill", S(length=40), nullable=False),
+        sa.Column("direction", S(length=10), nullable=False),
+        sa.Column("days_per_month", sa.Float(), nullable=False),
+        sa.Column("departement", S(length=3), nullable=False),
+        sa.Column("updated_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["member.id"], name=op.f("fk_skill_declaration_member_id_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_skill_declaration")),
+        sa.UniqueConstraint(
+            "member_id", "skill", "direction", name=op.f("uq_skill_declaration_member_id")
+        ),
+    )
+    op.create_table(
+        "skill_match",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("need_id", sa.Integer(), nullable=False),
+        sa.Column("offer_id", sa.Integer(), nullable=False),
+        sa.Column("mandate_ref", S(length=64), nullable=True),
+        sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["need_id"],
+            ["skill_declaration.id"],
+            name=op.f("fk_skill_match_need_id_skill_declaration"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["offer_id"],
+            ["skill_declaration.id"],
+            name=op.f("fk_skill_match_offer_id_skill_declaration"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_skill_match")),
+        sa.UniqueConstraint("need_id", "offer_id", name=op.f("uq_skill_match_need_id")),
     )
     op.create_table(
         "seminar_pack",
@@ -108,15 +177,28 @@ def upgrade() -> None:
         sa.Column("pdf_sha256", S(length=64), nullable=False),
         sa.Column("built_by_staff_id", sa.Integer(), nullable=True),
         sa.Column("built_at", hub.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["seminar_id"], ["seminar.id"], name=op.f("fk_seminar_pack_seminar_id_seminar"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["built_by_staff_id"], ["staff_account.id"], name=op.f("fk_seminar_pack_built_by_staff_id_staff_account")),
+        sa.ForeignKeyConstraint(
+            ["seminar_id"],
+            ["seminar.id"],
+            name=op.f("fk_seminar_pack_seminar_id_seminar"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["built_by_staff_id"],
+            ["staff_account.id"],
+            name=op.f("fk_seminar_pack_built_by_staff_id_staff_account"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_seminar_pack")),
-        sa.UniqueConstraint("seminar_id", "audience", "version", name=op.f("uq_seminar_pack_seminar_id")),
+        sa.UniqueConstraint(
+            "seminar_id", "audience", "version", name=op.f("uq_seminar_pack_seminar_id")
+        ),
     )
 
 
 def downgrade() -> None:
     op.drop_table("seminar_pack")
+    op.drop_table("skill_match")
+    op.drop_table("skill_declaration")
     op.drop_table("roadmap_goal")
     op.drop_table("seminar_item")
     op.drop_table("seminar")
