@@ -180,6 +180,14 @@ class RoadmapService:
         period = max(semesters, key=Period.parse)
         return period, report_service.read(session, member, period).cells
 
+    def baseline(
+        self, session: Session, member: Member, indicator: str
+    ) -> tuple[str | None, float | None]:
+        """The member's latest reported semester and its value of ``indicator`` then."""
+        goal_indicator = parse_goal_indicator(indicator)
+        period, cells = self._latest(session, member)
+        return period, goal_indicator.measure(cells) if period else None
+
     def set_goal(
         self,
         session: Session,
