@@ -37,6 +37,10 @@ def test_member_signs_in_and_sees_its_own_report(visitor: Visitor, dataset: Data
     assert nav.get_by_role("link").all_inner_texts() == [
         "Tableau de bord",
         "Statistiques",
+        "Séminaires",
+        "Groupes",
+        "Feuilles de route",
+        "Compétences",
         "Ce que la fédération verra",
     ]
     own = page.locator("#votre-rapport").locator("xpath=..")
