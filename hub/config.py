@@ -243,6 +243,13 @@ class Settings(BaseSettings):
         pattern=r"^https?://[^\s]+$",
         description="Adresse publique du hub, pour les liens des e-mails.",
     )
+    seminar_pack_days_before: int = Field(
+        default=7,
+        ge=0,
+        le=90,
+        description="Jours avant un séminaire où la tâche « build-seminar-packs » produit ses "
+        "packs et les envoie aux membres des groupes.",
+    )
     audit_signing_key: SecretStr | None = Field(
         default=None,
         description="Clé Ed25519 de la piste d'audit (base64 ou PEM), générée par "

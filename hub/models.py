@@ -5,6 +5,17 @@ from hub.indicators.models import IndicatorCell, IndicatorReport, ReportReminder
 from hub.jobs.models import JobRun
 from hub.mail.models import OutboxMessage
 from hub.members.models import ApiToken, Member, MemberUser, StaffAccount
+from hub.seminars.models import (
+    GroupContact,
+    GroupMember,
+    RoadmapGoal,
+    Seminar,
+    SeminarItem,
+    SeminarPack,
+    SkillDeclaration,
+    SkillMatch,
+    WorkingGroup,
+)
 from hub.stats.models import Publication, PublicationReport
 from hub.trainings.models import CatalogueRevision, SeatRequest, SessionTag, TrainingSession
 from hub.web.models import LoginThrottle, WebSession
@@ -14,6 +25,8 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "CatalogueRevision",
+    "GroupContact",
+    "GroupMember",
     "IndicatorCell",
     "IndicatorReport",
     "JobRun",
@@ -25,8 +38,15 @@ __all__ = [
     "PublicationReport",
     "ReportReminder",
     "SeatRequest",
+    "RoadmapGoal",
+    "Seminar",
+    "SeminarItem",
+    "SeminarPack",
     "SessionTag",
+    "SkillDeclaration",
+    "SkillMatch",
     "StaffAccount",
     "TrainingSession",
     "WebSession",
+    "WorkingGroup",
 ]

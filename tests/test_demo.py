@@ -34,6 +34,7 @@ from hub.demo.run import past_semesters
 from hub.indicators.models import IndicatorCell, IndicatorReport
 from hub.members.models import Member, MemberUser, StaffAccount
 from hub.members.schemas import siren_is_valid
+from hub.seminars.models import AUDIENCE_NAMES, SeminarPack
 from hub.stats.models import Publication
 from hub.trainings.models import SeatRequest, TrainingSession
 from tests.served import cae_hub_command, hub_environment, run_cae_hub
@@ -280,6 +281,9 @@ def test_cae_hub_demo_loads_a_federation_over_http_and_twice_is_harmless(
             published = set(session.exec(select(Publication.period)).all())
             assert published == {str(p) for p in past_semesters(federation.caes)}
             revisions = session.exec(select(func.count()).select_from(IndicatorReport)).one()
+            # The last seminar has its pack for each group and for the plenary.
+            packs = session.exec(select(SeminarPack.audience, SeminarPack.version)).all()
+            assert sorted(packs) == [(a, 1) for a in sorted(AUDIENCE_NAMES)]
         assert stat.S_IMODE((folder / "acces.txt").stat().st_mode) == 0o600
         _assert_training_pool(engine, folder, federation, first.stdout)
 
@@ -297,6 +301,7 @@ def test_cae_hub_demo_loads_a_federation_over_http_and_twice_is_harmless(
             assert session.exec(select(func.count()).select_from(IndicatorReport)).one() == (
                 revisions
             )
+            assert session.exec(select(func.count()).select_from(SeminarPack)).one() == 4
             again = session.exec(select(func.count()).select_from(Publication)).one()
             assert again == len(published)
             assert session.exec(select(func.count()).select_from(Member)).one() == len(

@@ -26,6 +26,7 @@ from hub.db import session_scope
 from hub.demo.accounts import Registration, is_loaded, register, staff_account, write_logins
 from hub.demo.federation import DEFAULT_SEED, DemoCae, DemoFederation, generate
 from hub.demo.files import CaeFiles, demo_folder, prepare_folder, write_cae_files
+from hub.demo.seminars import load_seminars
 from hub.demo.server import temporary_hub
 from hub.demo.trainings import load_trainings
 from hub.demo.writing import write_secret
@@ -115,6 +116,9 @@ def run_demo(
             second = _sync_all(engine, federation, files, url, say=None)
     published = _publish(engine, federation, settings)
     say(load_trainings(engine, federation, settings, folder, on=today()))
+    packs = load_seminars(engine, federation, settings, say=say)
+    if packs:
+        say(f"séminaire du semestre : {packs} packs produits (groupes et plénière)")
     return DemoResult(
         folder,
         federation,

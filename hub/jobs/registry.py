@@ -37,6 +37,7 @@ TASK_MODULES = (
     "hub.mail.tasks",
     "hub.audit.tasks",
     "hub.trainings.tasks",
+    "hub.seminars.tasks",
 )
 
 _REGISTRY: dict[str, JobSpec] = {}

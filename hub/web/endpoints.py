@@ -37,6 +37,7 @@ from hub.web.rendering import (
     redirect,
     render,
 )
+from hub.web.seminar_pages import router as seminar_router
 from hub.web.service import login_csrf_token, new_identifier, tokens_match, web_auth_service
 from hub.web.stats_pages import router as stats_router
 from hub.web.training_pages import router as training_router
@@ -175,6 +176,7 @@ router.include_router(federation_router)
 router.include_router(jobs_router)
 router.include_router(audit_router)
 router.include_router(training_router)
+router.include_router(seminar_router)
 
 
 def mount_dashboard(app: FastAPI) -> None:

@@ -43,6 +43,7 @@ def test_list_shows_every_job_in_french(cli: Cli) -> None:
     assert names == sorted(
         [
             "audit-checkpoint",
+            "build-seminar-packs",
             "purge-sessions",
             "purge-temp-files",
             "remind-missing-reports",
@@ -84,8 +85,8 @@ def test_run_of_an_unknown_job_names_the_known_ones(cli: Cli) -> None:
     assert refused.out == ""
     assert refused.err == (
         "erreur : tâche inconnue : « purge-tout » ; tâches connues : audit-checkpoint, "
-        "purge-sessions, purge-temp-files, remind-missing-reports, remind-seat-requests, "
-        "send-mail\n"
+        "build-seminar-packs, purge-sessions, purge-temp-files, remind-missing-reports, "
+        "remind-seat-requests, send-mail\n"
     )
 
 

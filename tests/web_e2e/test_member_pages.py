@@ -38,6 +38,10 @@ def test_member_signs_in_and_sees_its_own_report(visitor: Visitor, dataset: Data
         "Tableau de bord",
         "Statistiques",
         "Formations",
+        "Séminaires",
+        "Groupes",
+        "Feuilles de route",
+        "Compétences",
         "Ce que la fédération verra",
     ]
     own = page.locator("#votre-rapport").locator("xpath=..")

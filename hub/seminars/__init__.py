@@ -1,0 +1,1 @@
+"""Working groups and semester seminars: groups, roadmaps, skills register, seminar packs."""
