@@ -11,6 +11,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from cae_contract.format import fr_int
+from cae_contract.registry import get_registry
 from hub.seminars.models import AUDIENCE_NAMES
 from hub.seminars.sections import PackContext, Section, pack_section
 from hub.stats.service import stats_service
@@ -94,20 +95,30 @@ def regions(context: PackContext) -> Section:
 
 @pack_section("completude", order=35, audiences=EVERY_AUDIENCE)
 def completeness(context: PackContext) -> Section:
+    """How many CAEs are in the publication, by region: counts only, since a member CAE sees
+    no other CAE's row of completeness (who may see what), and packs are read by members."""
     found = stats_service.completeness(context.session, period_text=context.period, member=None)
-    included = sorted(
-        (row for row in found.rows if row.in_publication is not None), key=lambda r: r.name
+    labels = get_registry().code_list("code-region")
+    by_region: dict[str, list[int]] = {}
+    for row in found.rows:
+        counts = by_region.setdefault(row.region, [0, 0])
+        counts[0] += 1
+        counts[1] += row.in_publication is not None
+    regions = sorted(
+        (
+            (labels.get(code, code), fr_int(total), fr_int(included))
+            for code, (total, included) in by_region.items()
+        ),
+        key=lambda r: r[0],
     )
-    missing = sorted(
-        (row for row in found.rows if row.in_publication is None), key=lambda r: r.name
-    )
+    included = sum(counts[1] for counts in by_region.values())
     return Section(
         "completude",
-        "Complétude : qui a transmis",
+        "Complétude : combien ont transmis",
         _render(
             "completeness",
             members=fr_int(found.members),
-            included=included,
-            missing=missing,
+            included=fr_int(included),
+            regions=regions,
         ),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,13 +32,14 @@ from tests.factories import bearer, issue_token
 from tests.seminars.conftest import PUBLISHED, QUESTION, Loaded
 
 PERIOD = PUBLISHED[-1]
+COMPLETENESS = "Complétude : combien ont transmis"
 HEADINGS = [
     "Sommaire",
     "Le séminaire et son ordre du jour",
     "Chiffres clés du semestre",
     "Évolution sur les derniers semestres",
     "Comparaison par région",
-    "Complétude : qui a transmis",
+    COMPLETENESS,
 ]
 # A goal no one shares, with values found nowhere else.
 SECRET_TARGET = "87.65"
@@ -108,7 +110,9 @@ def test_the_strategy_pack_gives_the_published_figures_and_hides_secret_cells(
     truth = _true_regional_totals(session)
     hidden = [c for c in regional["cells"] if c["suppressed"] is not None and not c["margin"]]
     assert hidden, "the test federation should hide some regions"
-    lines = [line for page in pages for line in page.splitlines()]
+    # The regional section only: the completeness table also starts its lines with regions.
+    regions_part = text[text.rindex("Comparaison par région") : text.rindex(COMPLETENESS)]
+    lines = regions_part.splitlines()
     for cell in hidden:
         label = cell["labels"]["region"]
         rows = [line for line in lines if line.startswith(label + " ")]
@@ -163,6 +167,27 @@ def test_each_group_and_the_plenary_get_their_pack_and_a_private_goal_is_in_none
     assert loaded.members[0].name in strategy
     assert "120,0 personnes" in strategy
     assert "Mutualisation des compétences" in texts["competences"][0]
+
+
+def test_the_completeness_section_counts_caes_by_region_and_names_none(
+    session: Session, loaded: Loaded, settings: Settings
+) -> None:
+    pack = pack_service.build(
+        session, settings, seminar_id=loaded.seminar.id or 0, audience="pleniere"
+    )
+    start = pack.html.index('<section class="partie" id="completude"')
+    part = pack.html[start : pack.html.index("</section>", start)]
+    # A member CAE sees only its own row of completeness: a pack names none of them here.
+    for member in loaded.members:
+        assert member.name not in part, member.name
+        assert member.siren not in part, member.siren
+    published = StatsRepository(session).latest_publication(PERIOD)
+    assert published is not None and published.id is not None
+    included = len(StatsRepository(session).published_reports(published.id))
+    assert f"{fr_int(included)} CAE sur {fr_int(len(loaded.members))}" in part
+    cells = re.findall(r'<th scope="row">[^<]+</th><td>(\d+)</td><td>(\d+)</td>', part)
+    assert sum(int(total) for total, _ in cells) == len(loaded.members)
+    assert sum(int(done) for _, done in cells) == included
 
 
 def test_a_rebuild_is_a_new_version_audited_with_its_hashes_and_mailed_to_the_group(

@@ -17,8 +17,8 @@ from alembic import op
 
 import hub.db
 
-revision: str = "0013"
-down_revision = "0012"
+revision: str = "0014"
+down_revision = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
