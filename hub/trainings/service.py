@@ -36,6 +36,8 @@ from hub.trainings.repository import (
 from hub.trainings.schemas import (
     CatalogueRevisionInfo,
     CatalogueSummary,
+    HeldCatalogue,
+    HeldCatalogues,
     SessionOffer,
     SessionPage,
     Trainer,
@@ -337,6 +339,24 @@ class CatalogueService:
         self._apply(sessions, member.id, prepared.sessions, known, number, now)
         sessions.withdraw([r.id for _, r in gone], now)
         return _accepted(session, member, summary, actor)
+
+    def held(self, session: Session, member: Member) -> HeldCatalogues:
+        """What the hub holds of the member's catalogue: its revision in force and content
+        hash, no content (none before its first catalogue, or once the hub lost it)."""
+        assert member.id is not None
+        current = CatalogueRepository(session).current(member.id)
+        found = (
+            []
+            if current is None
+            else [
+                HeldCatalogue(
+                    revision=current.revision,
+                    content_hash=current.content_hash,
+                    sessions=current.session_count,
+                )
+            ]
+        )
+        return HeldCatalogues(member_siren=member.siren, catalogues=found)
 
     def read(self, session: Session, member: Member) -> CatalogueRevisionInfo:
         """The member's catalogue revision in force (404 before its first catalogue)."""
