@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bench import audit, burst, disclosure, ingest, pages, readload, seminars
+from bench import audit, burst, disclosure, ingest, pages, readload, seminars, trainings
 
 
 def main() -> None:
@@ -16,6 +16,7 @@ def main() -> None:
     burst.main()
     readload.main()
     seminars.main()
+    trainings.main()
     print()
     print(f"All benchmarks done in {time.perf_counter() - start:.0f} s.")
 

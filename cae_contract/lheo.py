@@ -18,10 +18,12 @@ out of the document; the rest is kept.
 
 from __future__ import annotations
 
+import copy
+import io
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -34,7 +36,6 @@ from cae_contract.lheo_format import (
     MAX_BYTES,
     READABLE_NS,
     enclosing_unit,
-    parser,
     readable_path,
     validate_lheo,
     with_defaults,
@@ -42,7 +43,7 @@ from cae_contract.lheo_format import (
     xsd_message,
 )
 from cae_contract.lheo_format import L as _L
-from cae_contract.lheo_format import X as _X
+from cae_contract.lheo_map import FormationMapper
 from cae_contract.lheo_out import write_lheo
 from cae_contract.problems import ErrorItem
 from cae_contract.registry import get_registry
@@ -64,10 +65,24 @@ __all__ = [
 
 
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
+_HEAD = 64 * 1024
 _DTD_REFUSED = (
     "Fichier refusé : il déclare une DTD (<!DOCTYPE>). Un fichier LHÉO n'en a pas besoin, et "
     "aucune entité n'est jamais développée ni aucune ressource externe chargée."
 )
+_NOT_LHEO = (
+    "Ce n'est pas un fichier LHÉO : l'élément racine doit être <lheo> dans l'espace de "
+    "noms http://lheo.gouv.fr/2.3 (ou 2.2)."
+)
+_WATCHED = [f"{{{ns}}}{name}" for ns in READABLE_NS for name in ("lheo", "formation")]
+
+
+class _Refused(Exception):
+    """The file is refused whole; ``problems`` say why."""
+
+    def __init__(self, problems: list[ErrorItem]) -> None:
+        super().__init__(problems[0].message)
+        self.problems = problems
 
 
 def _refused(message: str) -> tuple[None, list[ErrorItem]]:
@@ -75,305 +90,230 @@ def _refused(message: str) -> tuple[None, list[ErrorItem]]:
 
 
 def read_lheo(
-    data: bytes, *, max_bytes: int = MAX_BYTES
+    source: bytes | Path, *, max_bytes: int = MAX_BYTES
 ) -> tuple[dict[str, Any] | None, list[ErrorItem]]:
-    """A LHÉO file as a ``training-catalogue`` document, and every problem found.
+    """A LHÉO file (its bytes, or its path) as a ``training-catalogue`` document, and every
+    problem found.
+
+    The file is streamed (``iterparse``): each ``<formation>`` is validated against the
+    official XSD as soon as it is read, mapped, then dropped from memory, so that memory
+    holds one formation of the file at a time besides the document built. What lies outside
+    the formations (``<lheo>``, ``<offres>``, their ``<extras>``) is validated at the end.
 
     The document is None when the file is refused whole; the problems then say why. Paths are
     XPaths in the file (``/lheo/offres/formation[2]/action[1]/session[3]/periode/debut``).
     """
-    if len(data) > max_bytes:
+    size = source.stat().st_size if isinstance(source, Path) else len(source)
+    if size > max_bytes:
         return _refused(
-            f"Fichier trop volumineux : {len(data):,} octets pour {max_bytes:,} au plus.".replace(
+            f"Fichier trop volumineux : {size:,} octets pour {max_bytes:,} au plus.".replace(
                 ",", "\u202f"
             )
         )
-    if not data.strip():
+    if isinstance(source, Path):
+        with source.open("rb") as stream:
+            if not stream.read(4096).strip() and size <= 4096:
+                return _refused("Le fichier est vide.")
+            stream.seek(0)
+            return _read_stream(stream)
+    if not source.strip():
         return _refused("Le fichier est vide.")
-    root_start = _ROOT_START.search(data)
-    if b"<!DOCTYPE" in data[: root_start.start() if root_start else len(data)]:
+    return _read_stream(io.BytesIO(source))
+
+
+def _read_stream(stream: BinaryIO) -> tuple[dict[str, Any] | None, list[ErrorItem]]:
+    # A DTD is refused before the parser sees it (libxml2 would read its declarations); one
+    # declared further than this head is caught at the root's start.
+    head = stream.read(_HEAD)
+    stream.seek(0)
+    root_start = _ROOT_START.search(head)
+    if b"<!DOCTYPE" in head[: root_start.start() if root_start else len(head)]:
         return _refused(_DTD_REFUSED)
+    reader = _StreamReader()
     try:
-        root = etree.fromstring(data, parser())
+        reader.read(stream)
+    except _Refused as exc:
+        return None, exc.problems
     except etree.XMLSyntaxError as exc:
         line = f" (ligne {exc.lineno})" if exc.lineno else ""
         if "huge" in str(exc).lower() or "amplification" in str(exc).lower():
             return _refused(f"Fichier refusé : structure XML démesurée{line}.")
         return _refused(f"Le fichier n'est pas un document XML bien formé{line} : {exc.msg}.")
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        return _refused(_DTD_REFUSED)
-    namespace = etree.QName(root).namespace
-    if etree.QName(root).localname != "lheo" or namespace not in READABLE_NS:
-        return _refused(
-            "Ce n'est pas un fichier LHÉO : l'élément racine doit être <lheo> dans l'espace de "
-            "noms http://lheo.gouv.fr/2.3 (ou 2.2)."
+    return reader.finish()
+
+
+@dataclass
+class _StreamReader:
+    """One pass over the file: the root is checked at its start, each formation validated
+    and mapped at its end, then cleared; the envelope is validated when the file ends."""
+
+    problems: list[ErrorItem] = field(default_factory=list)
+    formations: list[dict[str, Any]] = field(default_factory=list)
+    mapper: FormationMapper = field(init=False)
+    root: etree._Element | None = None
+    old_namespace: str | None = None
+    first: etree._Element | None = None
+    """A copy of the first formation, to validate the envelope around it at the end."""
+    count: int = 0
+
+    def __post_init__(self) -> None:
+        self.mapper = FormationMapper(self.problems)
+
+    def read(self, stream: BinaryIO) -> None:
+        events = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            tag=_WATCHED,
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_blank_text=True,
+            remove_comments=True,
+            remove_pis=True,
         )
-    if namespace != LHEO_NS:
-        _to_current_namespace(root, namespace or "")
-    schema = xsd()
-    problems: list[ErrorItem] = []
-    refused: set[etree._Element] = set()
-    if not schema.validate(tree):
+        schema = xsd()
+        for event, element in events:
+            if self.root is None:
+                self._start(element)
+            elif event == "end" and element.getparent() is not None:
+                self._formation(element, schema)
+
+    def _start(self, root: etree._Element) -> None:
+        info = root.getroottree().docinfo
+        if info.doctype or info.internalDTD is not None:
+            raise _Refused([ErrorItem("/", _DTD_REFUSED)])
+        name = etree.QName(root)
+        if name.localname != "lheo" or root.getparent() is not None:
+            raise _Refused([ErrorItem("/", _NOT_LHEO)])
+        if name.namespace != LHEO_NS:
+            self.old_namespace = name.namespace
+        self.root = root
+
+    def _formation(self, element: etree._Element, schema: etree.XMLSchema) -> None:
+        parent = element.getparent()
+        assert parent is not None
+        if etree.QName(parent).localname != "offres" or parent.getparent() is not self.root:
+            return  # out of place: the envelope's validation names it
+        if self.old_namespace is not None:
+            _to_current_namespace(element, self.old_namespace)
+        self.count += 1
+        xpath = f"/lheo/offres/formation[{self.count}]"
+        refused: set[etree._Element] = set()
+        if not schema.validate(element):
+            for entry in schema.error_log:
+                found = _relative(element, entry.path)
+                self.problems.append(
+                    ErrorItem(xpath + _path_within(element, found), xsd_message(entry))
+                )
+                unit = enclosing_unit(found)
+                refused.add(unit if unit is not None else element)
+        if self.first is None:
+            self.first = copy.deepcopy(element)
+        mapped = self.mapper.formation(
+            element, f"$.formations[{len(self.formations)}]", xpath, refused
+        )
+        if mapped is not None:
+            self.formations.append(mapped)
+        element.clear(keep_tail=True)
+        # The formations already read leave the tree too: only this one's shell stays.
+        while (previous := element.getprevious()) is not None and previous.tag == element.tag:
+            parent.remove(previous)
+
+    def finish(self) -> tuple[dict[str, Any] | None, list[ErrorItem]]:
+        if self.root is None:
+            return None, [ErrorItem("/", _NOT_LHEO)]
+        envelope = self._envelope_problems()
+        if envelope:
+            return None, self._named(envelope)
+        document = _drop_schema_errors(
+            {"formations": self.formations}, self.problems, self.mapper.paths
+        )
+        return document, self._named(self.problems)
+
+    def _envelope_problems(self) -> list[ErrorItem]:
+        """What the XSD refuses outside the formations, on the file's envelope around a copy
+        of its first formation (the formations themselves were validated one by one)."""
+        root = self.root
+        assert root is not None
+        if self.old_namespace is not None:
+            _to_current_namespace(root, self.old_namespace)
+        for offres in root.iterchildren(_L + "offres"):
+            for shell in offres.findall(_L + "formation"):
+                offres.remove(shell)
+            if self.first is not None:
+                offres.insert(0, self.first)
+        schema = xsd()
+        if schema.validate(root):
+            return []
+        problems = []
         for entry in schema.error_log:
-            found = tree.xpath(entry.path) if entry.path else []
+            found = root.getroottree().xpath(entry.path) if entry.path else []
             element = found[0] if isinstance(found, list) and found else root
             assert isinstance(element, etree._Element)
-            problems.append(ErrorItem(readable_path(element), xsd_message(entry)))
-            unit = enclosing_unit(element)
-            if unit is None:
-                return None, problems
-            refused.add(unit)
-    mapper = _Mapper(refused, problems)
-    document = _drop_schema_errors(mapper.catalogue(root), problems, mapper.elements)
-    return document, problems
+            if enclosing_unit(element) is None:
+                problems.append(ErrorItem(readable_path(element), xsd_message(entry)))
+        return problems
+
+    def _named(self, problems: list[ErrorItem]) -> list[ErrorItem]:
+        """A file of one formation names it without a position, as XPath does."""
+        if self.count != 1:
+            return problems
+        first = "/lheo/offres/formation[1]"
+        return [
+            ErrorItem("/lheo/offres/formation" + p.path[len(first) :], p.message)
+            if p.path == first or p.path.startswith(first + "/")
+            else p
+            for p in problems
+        ]
+
+
+def _relative(unit: etree._Element, path: str | None) -> etree._Element:
+    """The element an XSD error names: validating an element alone, the validator gives
+    paths from that element (``/*/*[11]/*[1]``)."""
+    if not path or not path.startswith("/*"):
+        return unit
+    if path == "/*":
+        return unit
+    found = unit.xpath("." + path[2:])
+    return (
+        found[0]
+        if isinstance(found, list) and found and isinstance(found[0], etree._Element)
+        else unit
+    )
+
+
+def _path_within(unit: etree._Element, element: etree._Element) -> str:
+    """The XPath steps from ``unit`` down to ``element`` (positions among namesakes)."""
+    steps: list[str] = []
+    node: etree._Element | None = element
+    while node is not None and node is not unit:
+        parent = node.getparent()
+        name = etree.QName(node).localname
+        if parent is not None:
+            namesakes = [c for c in parent if c.tag == node.tag]
+            if len(namesakes) > 1:
+                name += f"[{namesakes.index(node) + 1}]"
+        steps.append(name)
+        node = parent
+    return "".join(f"/{s}" for s in reversed(steps))
 
 
 def _to_current_namespace(root: etree._Element, old: str) -> None:
     """Bring a LHÉO 2.2 tree to the 2.3 namespace (its elements are a subset of 2.3's)."""
+    prefix = f"{{{old}}}"
     for element in root.iter():
-        if isinstance(element.tag, str) and etree.QName(element).namespace == old:
-            element.tag = _L + etree.QName(element).localname
-    etree.cleanup_namespaces(root)
-
-
-@dataclass
-class _Mapper:
-    """From a validated tree to the document; refused units are left out, with a problem."""
-
-    refused: set[etree._Element]
-    problems: list[ErrorItem]
-    elements: dict[str, etree._Element] = field(default_factory=dict)
-    """The element of each unit kept, by its JSON path (to report schema errors)."""
-
-    def catalogue(self, root: etree._Element) -> dict[str, Any]:
-        formations: list[dict[str, Any]] = []
-        for element in root.iterfind(f"{_L}offres/{_L}formation"):
-            formation = self.formation(element, f"$.formations[{len(formations)}]")
-            if formation is not None:
-                formations.append(formation)
-        return {"formations": formations}
-
-    def _kept(self, element: etree._Element, json_path: str) -> bool:
-        if element in self.refused:
-            return False
-        if not element.get("numero"):
-            self.problems.append(
-                ErrorItem(
-                    readable_path(element),
-                    "attribut numero manquant : un identifiant stable est nécessaire pour "
-                    "suivre l'élément d'un envoi à l'autre",
-                )
-            )
-            return False
-        self.elements[json_path] = element
-        return True
-
-    def formation(self, el: etree._Element, path: str) -> dict[str, Any] | None:
-        if not self._kept(el, path):
-            return None
-        actions: list[dict[str, Any]] = []
-        for action_el in el.iterfind(f"{_L}action"):
-            action = self.action(action_el, f"{path}.actions[{len(actions)}]")
-            if action is not None:
-                actions.append(action)
-        if not actions:
-            self.problems.append(
-                ErrorItem(readable_path(el), "formation écartée : aucune action n'a été lue")
-            )
-            return None
-        out: dict[str, Any] = {"numero": el.get("numero")}
-        out["intitule"] = _text(el, "intitule-formation")
-        out["objectif"] = _text(el, "objectif-formation")
-        out["resultats_attendus"] = _text(el, "resultats-attendus")
-        out["contenu"] = _text(el, "contenu-formation")
-        domain = el.find(f"{_L}domaine-formation")
-        if domain is not None:
-            _put(out, "formacodes", [c.text for c in domain.iterfind(f"{_L}code-FORMACODE")])
-            _put(out, "nsf", [c.text for c in domain.iterfind(f"{_L}code-NSF")])
-        out["certifiante"] = _text(el, "certifiante") == "1"
-        certifications = []
-        for cert in el.iterfind(f"{_L}certification"):
-            item = {
-                key: cert.findtext(f"{_L}{tag}")
-                for key, tag in (("rncp", "code-RNCP"), ("rs", "code-RS"))
-                if cert.findtext(f"{_L}{tag}")
-            }
-            if item:
-                certifications.append(item)
-        _put(out, "certifications", certifications)
-        out["niveau_entree"] = int(_text(el, "code-niveau-entree"))
-        _default(out, "parcours", int(_text(el, "parcours-de-formation")))
-        out["contact"] = _contact(el.find(f"{_L}contact-formation/{_L}coordonnees"))
-        out["organisme_responsable"] = _responsable(el.find(f"{_L}organisme-formation-responsable"))
-        extra = _extra(el)
-        if extra is not None:
-            _put(out, "metiers", [m.text for m in extra.iterfind(f"{_X}metier")])
-        out["actions"] = actions
-        return out
-
-    def action(self, el: etree._Element, path: str) -> dict[str, Any] | None:
-        if not self._kept(el, path):
-            return None
-        sessions: list[dict[str, Any]] = []
-        for session_el in el.iterfind(f"{_L}session"):
-            session = self.session(session_el, f"{path}.sessions[{len(sessions)}]")
-            if session is not None:
-                sessions.append(session)
-        if not sessions:
-            self.problems.append(
-                ErrorItem(readable_path(el), "action écartée : aucune de ses sessions n'a été lue")
-            )
-            return None
-        out: dict[str, Any] = {"numero": el.get("numero")}
-        out["public_vise"] = [c.text for c in el.iterfind(f"{_L}code-public-vise")]
-        _put(out, "info_public_vise", el.findtext(f"{_L}info-public-vise"))
-        _default(out, "rythme", _text(el, "rythme-formation"))
-        _default(out, "niveau_entree_obligatoire", _text(el, "niveau-entree-obligatoire") == "1")
-        _default(out, "modalites_alternance", _text(el, "modalites-alternance"))
-        out["modalites_enseignement"] = int(_text(el, "modalites-enseignement"))
-        _default(out, "conditions_specifiques", _text(el, "conditions-specifiques"))
-        funding = _text(el, "prise-en-charge-frais-possible") == "1"
-        _default(out, "prise_en_charge_frais_possible", funding)
-        _default(out, "entrees_sorties_permanentes", _text(el, "modalites-entrees-sorties") == "1")
-        places = [
-            _address(a) for a in el.iterfind(f"{_L}lieu-de-formation/{_L}coordonnees/{_L}adresse")
-        ]
-        _put(out, "lieux", places)
-        hours = el.findtext(f"{_L}nombre-heures-total")
-        if hours:
-            out["duree_heures"] = int(hours)
-        price = el.findtext(f"{_L}prix-total-TTC")
-        if price:
-            _put(out, "prix_total_ttc", _amount(price))
-        trainer = el.find(f"{_L}organisme-formateur")
-        if trainer is not None:
-            out["organisme_formateur"] = _trainer(trainer)
-        funders = []
-        for funder in el.iterfind(f"{_L}organisme-financeur"):
-            item: dict[str, Any] = {"code": funder.findtext(f"{_L}code-financeur")}
-            seats = funder.findtext(f"{_L}nb-places-financees")
-            if seats:
-                item["places"] = int(seats)
-            funders.append(item)
-        _put(out, "financeurs", funders)
-        out["sessions"] = sessions
-        return out
-
-    def session(self, el: etree._Element, path: str) -> dict[str, Any] | None:
-        if not self._kept(el, path):
-            return None
-        out: dict[str, Any] = {"numero": el.get("numero")}
-        out["debut"] = _text(el, "periode/debut")
-        out["fin"] = _text(el, "periode/fin")
-        out["adresse_inscription"] = _address(el.find(f"{_L}adresse-inscription/{_L}adresse"))
-        state = el.findtext(f"{_L}etat-recrutement")
-        if state:
-            out["etat_recrutement"] = int(state)
-        extra = _extra(el)
-        if extra is not None and extra.find(f"{_X}places-offertes") is not None:
-            pooling: dict[str, Any] = {
-                "places_offertes": int(extra.findtext(f"{_X}places-offertes") or 0)
-            }
-            price = extra.findtext(f"{_X}prix-membre")
-            if price:
-                pooling["prix_membre"] = _amount(price)
-            _put(pooling, "date_limite_inscription", extra.findtext(f"{_X}date-limite-inscription"))
-            out["mutualisation"] = pooling
-        return out
-
-
-def _text(el: etree._Element, path: str) -> str:
-    found = el.find("/".join(f"{_L}{step}" for step in path.split("/")))
-    return (found.text or "") if found is not None else ""
-
-
-def _put(out: dict[str, Any], key: str, value: Any) -> None:
-    if value not in (None, "", []):
-        out[key] = value
-
-
-def _default(out: dict[str, Any], key: str, value: Any) -> None:
-    out[key] = value
-
-
-def _amount(text: str) -> float | str:
-    try:
-        return float(Decimal(text.strip().replace(",", ".")))
-    except ArithmeticError:
-        return text  # the schema refuses it, naming the field
-
-
-def _extra(el: etree._Element) -> etree._Element | None:
-    for extra in el.iterfind(f"{_L}extras/{_L}extra"):
-        if any(isinstance(c.tag, str) and c.tag.startswith(_X) for c in extra):
-            return extra
-    return None
-
-
-def _address(el: etree._Element | None) -> dict[str, Any]:
-    if el is None:
-        return {}
-    out: dict[str, Any] = {}
-    _put(out, "denomination", el.findtext(f"{_L}denomination"))
-    out["lignes"] = [line.text for line in el.iterfind(f"{_L}ligne")]
-    out["code_postal"] = el.findtext(f"{_L}codepostal")
-    out["ville"] = el.findtext(f"{_L}ville")
-    _put(out, "departement", el.findtext(f"{_L}departement"))
-    _put(out, "region", el.findtext(f"{_L}region"))
-    return out
-
-
-def _contact(el: etree._Element | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if el is None:
-        return out
-    _put(out, "nom", el.findtext(f"{_L}nom"))
-    _put(out, "prenom", el.findtext(f"{_L}prenom"))
-    _put(out, "telephone", el.findtext(f"{_L}telfixe/{_L}numtel"))
-    _put(out, "courriel", el.findtext(f"{_L}courriel"))
-    return out
-
-
-def _responsable(el: etree._Element | None) -> dict[str, Any]:
-    if el is None:
-        return {}
-    out: dict[str, Any] = {
-        "numero_activite": el.findtext(f"{_L}numero-activite"),
-        "siret": el.findtext(f"{_L}SIRET-organisme-formation/{_L}SIRET"),
-        "nom": el.findtext(f"{_L}nom-organisme"),
-        "raison_sociale": el.findtext(f"{_L}raison-sociale"),
-    }
-    address = el.find(f"{_L}coordonnees-organisme/{_L}coordonnees/{_L}adresse")
-    if address is not None:
-        out["adresse"] = _address(address)
-    contact = _contact(el.find(f"{_L}contact-organisme/{_L}coordonnees"))
-    _put(out, "contact", contact or None)
-    return out
-
-
-def _trainer(el: etree._Element) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "siret": el.findtext(f"{_L}SIRET-formateur/{_L}SIRET"),
-        "raison_sociale": el.findtext(f"{_L}raison-sociale-formateur") or "",
-    }
-    extra = _extra(el)
-    if extra is not None:
-        _put(out, "numero_activite", extra.findtext(f"{_X}numero-activite"))
-        reference = extra.findtext(f"{_X}qualiopi-reference")
-        if reference:
-            out["qualiopi"] = {
-                "reference": reference,
-                "expiration": extra.findtext(f"{_X}qualiopi-expiration") or "",
-            }
-    return out
+        tag = element.tag
+        if isinstance(tag, str) and tag.startswith(prefix):
+            element.tag = _L + tag[len(prefix) :]
 
 
 _INDEX = re.compile(r"^(\$\.formations\[\d+\](?:\.actions\[\d+\](?:\.sessions\[\d+\])?)?)")
 
 
 def _drop_schema_errors(
-    document: dict[str, Any], problems: list[ErrorItem], elements: dict[str, etree._Element]
+    document: dict[str, Any], problems: list[ErrorItem], paths: dict[str, str]
 ) -> dict[str, Any]:
     """The document without the units the ``training-catalogue`` schema (then the rules of
     ``cae_contract.trainings``) refuses, each reported at its XPath with the failing field."""
@@ -390,8 +330,7 @@ def _drop_schema_errors(
         doomed.add(where)
         field_path = error.path[len(where) :].lstrip(".")
         message = f"{field_path or 'élément'} : {error.message}"
-        element = elements.get(where)
-        problems.append(ErrorItem(readable_path(element) if element is not None else "/", message))
+        problems.append(ErrorItem(paths.get(where, "/"), message))
     if "$" in doomed:
         return {"formations": []}
     document = _without(document, doomed)

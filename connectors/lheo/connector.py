@@ -41,19 +41,21 @@ class LheoConnector(Connector):
     def _read(self) -> dict[str, Any]:
         path = self.path(self.config["file"])
         try:
+            if path.is_dir():
+                raise IsADirectoryError(path)
             if path.stat().st_size > MAX_BYTES:
                 raise FatalSyncError(
                     f"{path.name} : fichier trop volumineux pour un catalogue LHÉO",
                     detail=f"{path.stat().st_size} bytes",
                 )
-            data = path.read_bytes()
+            # Streamed from the file: memory holds one formation at a time, not the file.
+            document, problems = read_lheo(path)
         except FileNotFoundError:
             raise ConfigError(f"fichier LHÉO introuvable : {path}") from None
         except IsADirectoryError:
             raise ConfigError(f"{path} est un dossier, pas un fichier LHÉO") from None
         except PermissionError:
             raise ConfigError(f"fichier LHÉO illisible (droits d'accès) : {path}") from None
-        document, problems = read_lheo(data)
         if document is None:
             reasons = " ; ".join(p.message for p in problems)
             raise FatalSyncError(f"{path.name} refusé : {reasons}")

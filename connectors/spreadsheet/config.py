@@ -102,6 +102,45 @@ CELL_FIELDS: Mapping[str, tuple[str, ...]] = {
 }
 CELL_REQUIRED = frozenset({"indicator", "value"})
 
+# A training catalogue: one row per session (layout « catalogue »).
+CATALOGUE_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "formation": (
+        "N° de formation", "Numéro de formation", "Référence formation", "Code formation",
+    ),
+    "action": ("N° d'action", "Numéro d'action", "Référence action"),
+    "session": ("N° de session", "Numéro de session", "Référence session", "Code session"),
+    "intitule": ("Intitulé", "Intitulé de la formation", "Titre", "Formation"),
+    "objectif": ("Objectif", "Objectifs", "Objectif de la formation"),
+    "resultats_attendus": ("Résultats attendus", "Compétences visées"),
+    "contenu": ("Contenu", "Programme", "Contenu de la formation"),
+    "formacodes": ("Formacode", "Code Formacode", "Formacodes"),
+    "nsf": ("NSF", "Code NSF"),
+    "metiers": ("Métiers", "Métiers visés", "Codes NAF"),
+    "niveau_entree": ("Niveau d'entrée", "Code niveau d'entrée"),
+    "public_vise": ("Public visé", "Code public visé"),
+    "modalite": ("Modalité", "Modalité d'enseignement", "Mode"),
+    "duree_heures": ("Durée (heures)", "Durée en heures", "Nombre d'heures", "Durée"),
+    "prix": ("Prix TTC", "Prix", "Prix total TTC", "Coût"),
+    "adresse": ("Adresse", "Lieu", "Adresse du lieu"),
+    "code_postal": ("Code postal", "CP"),
+    "ville": ("Ville", "Commune"),
+    "debut": ("Date de début", "Début", "Du"),
+    "fin": ("Date de fin", "Fin", "Au"),
+    "places_offertes": ("Places offertes", "Places pour le réseau", "Places offertes au réseau"),
+    "prix_membre": ("Prix CAE membre", "Prix membre", "Prix pour une CAE membre"),
+    "date_limite": ("Date limite d'inscription", "Date limite", "Inscription avant le"),
+    "courriel": ("Courriel", "E-mail", "Courriel du contact"),
+    "telephone": ("Téléphone", "Téléphone du contact"),
+    "formateur": ("Organisme formateur", "Formateur"),
+    "formateur_siret": ("SIRET du formateur", "SIRET formateur"),
+    "numero_activite": ("NDA", "N° de déclaration d'activité", "Numéro de déclaration d'activité"),
+    "qualiopi": ("Certificat Qualiopi", "Qualiopi"),
+    "qualiopi_expiration": ("Fin de validité Qualiopi", "Qualiopi valable jusqu'au"),
+}  # fmt: skip
+CATALOGUE_REQUIRED = frozenset(
+    {"formation", "session", "intitule", "objectif", "modalite", "adresse", "code_postal", "ville"}
+)
+
 # Fields whose values are codes of a hub list; ``values`` maps a file's wordings onto them.
 CODED_FIELDS = (
     "indicator", "contract", "trade", "sex", "age_band", "departement", "exit_reason", "commune",
@@ -174,7 +213,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "description": (
         "Lit un fichier CSV ou XLSX : soit une ligne par entrepreneur (layout « microdata », "
         "agrégée sur place), soit des cellules déjà agrégées (layout « cells » : indicateur, "
-        "dimensions, valeur)."
+        "dimensions, valeur), soit un catalogue de formations, une ligne par session (layout "
+        "« catalogue »)."
     ),
     "type": "object",
     "additionalProperties": False,
@@ -187,13 +227,46 @@ CONFIG_SCHEMA: dict[str, Any] = {
         },
         "sheet": {"type": "string", "minLength": 1, "description": "Feuille du classeur XLSX."},
         "layout": {
-            "description": "microdata : une ligne par entrepreneur ; cells : cellules agrégées.",
-            "enum": ["microdata", "cells"],
+            "description": (
+                "microdata : une ligne par entrepreneur ; cells : cellules agrégées ; "
+                "catalogue : une ligne par session de formation."
+            ),
+            "enum": ["microdata", "cells", "catalogue"],
             "default": "microdata",
         },
         "columns": _columns_schema(
-            {**REGISTER_FIELDS, **CELL_FIELDS}, "entry_date, sex, trade, indicator…"
+            {**REGISTER_FIELDS, **CELL_FIELDS, **CATALOGUE_FIELDS},
+            "entry_date, sex, trade, indicator, session…",
         ),
+        "organisme": {
+            "description": (
+                "Organisme responsable des formations du catalogue (la CAE ou son organisme "
+                "de formation), et formateur des sessions qui n'en nomment pas d'autre "
+                "(layout « catalogue », obligatoire)."
+            ),
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["siret", "numero_activite", "nom", "raison_sociale"],
+            "properties": {
+                "siret": {"type": "string", "pattern": "^[0-9]{14}$", "title": "SIRET"},
+                "numero_activite": {
+                    "type": "string",
+                    "pattern": "^[0-9]{11}$",
+                    "title": "Numéro de déclaration d'activité (NDA)",
+                },
+                "nom": {"type": "string", "minLength": 1, "title": "Nom d'usage"},
+                "raison_sociale": {"type": "string", "minLength": 1, "title": "Raison sociale"},
+            },
+        },
+        "public_vise": {
+            "description": (
+                "Codes du public visé (code-public-vise de LHÉO) des sessions dont la colonne "
+                "« Public visé » est vide ou absente (layout « catalogue »)."
+            ),
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "pattern": "^[0-9]{5}$"},
+        },
         "values": {
             "description": (
                 "Correspondances de valeurs par champ, par exemple "

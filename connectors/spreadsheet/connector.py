@@ -9,13 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from cae_contract.periods import Period
-from connectors.sdk.base import Connector, Document, extractor
+from connectors.sdk.base import Connector, Document, extractor, parse_periods
 from connectors.sdk.errors import ConfigError, SkippableRecordError
 from connectors.sdk.microdata import AmountRecord, aggregate
 from connectors.sdk.tabular import XLSX_SUFFIXES
 from connectors.spreadsheet.amounts import AmountColumns
+from connectors.spreadsheet.catalogue import read_catalogue
 from connectors.spreadsheet.cells import CellFile, read_cells, report_for
-from connectors.spreadsheet.config import CELL_FIELDS, CONFIG_SCHEMA, REGISTER_FIELDS
+from connectors.spreadsheet.config import (
+    CATALOGUE_FIELDS,
+    CELL_FIELDS,
+    CONFIG_SCHEMA,
+    REGISTER_FIELDS,
+)
 from connectors.spreadsheet.register import Register, read_amounts, read_register
 from connectors.spreadsheet.remarks import column_warnings, person_amounts
 from connectors.spreadsheet.vocabulary import Vocabulary
@@ -38,20 +44,36 @@ class SpreadsheetConnector(Connector):
     leaves the CAE) or already aggregated cells. See ``config.CONFIG_SCHEMA``."""
 
     name = "spreadsheet"
-    version = "1.1.0"
+    version = "1.2.0"
     title = "Tableur (CSV ou XLSX)"
     config_schema = CONFIG_SCHEMA
 
     def __init__(self, config: Mapping[str, Any], *, base_dir: Path | None = None) -> None:
         super().__init__(config, base_dir=base_dir)
         self.layout: str = self.config.get("layout", "microdata")
-        allowed = REGISTER_FIELDS if self.layout == "microdata" else CELL_FIELDS
+        allowed = {"microdata": REGISTER_FIELDS, "cells": CELL_FIELDS}.get(
+            self.layout, CATALOGUE_FIELDS
+        )
         foreign = sorted(set(self.config.get("columns", {})) - set(allowed))
         if foreign:
             raise ConfigError(
                 f"columns : champ(s) {', '.join(foreign)} sans objet pour le layout "
                 f"« {self.layout} » (champs possibles : {', '.join(allowed)})"
             )
+        catalogue_keys = [key for key in ("organisme", "public_vise") if key in self.config]
+        if self.layout == "catalogue":
+            if "organisme" not in self.config:
+                raise ConfigError(
+                    "organisme : obligatoire pour le layout « catalogue » (SIRET, numéro de "
+                    "déclaration d'activité, nom et raison sociale de l'organisme responsable)"
+                )
+            unused = [
+                k for k in ("period", "revenue", "payroll", "amount_columns") if k in self.config
+            ]
+            if unused:
+                raise ConfigError(f"{', '.join(unused)} : sans objet pour le layout « catalogue »")
+        elif catalogue_keys:
+            raise ConfigError(f"{', '.join(catalogue_keys)} : réservé(s) au layout « catalogue »")
         if self.layout == "cells":
             keys = ("revenue", "payroll", "amount_columns", "support_staff_fte", "training_hours")
             extra = [key for key in keys if key in self.config]
@@ -77,15 +99,53 @@ class SpreadsheetConnector(Connector):
     # -- the connector's contract -------------------------------------------------------------
 
     def check(self) -> None:
+        if self.layout == "catalogue":
+            self.training_catalogue(Period.parse("2025-S1"))
+            return
         self._load()
 
     def documents(self, periods: Iterable[str | Period]) -> Iterator[Document]:
         # The files may have changed since the last run of a long-lived connector.
         self._loaded = None
-        return super().documents(periods)
+        if self.layout != "catalogue":
+            return super().documents(periods)
+        return self._catalogue_documents(periods)
+
+    def _catalogue_documents(self, periods: Iterable[str | Period]) -> Iterator[Document]:
+        """One catalogue document for the run (a catalogue is a snapshot, not a period's),
+        keyed without period; its period is the latest asked for."""
+        wanted = parse_periods(periods)
+        self.skipped = []
+        self.warnings = []
+        if not wanted:
+            return
+        body = self.training_catalogue(max(wanted))
+        if body is not None:
+            yield Document("training-catalogue", "training-catalogue", str(max(wanted)), body)
+
+    @extractor("training-catalogue")
+    def training_catalogue(self, period: Period) -> dict[str, Any] | None:
+        """The whole catalogue sheet, whatever the period (layout « catalogue » only)."""
+        if self.layout != "catalogue":
+            return None
+        sheet = read_catalogue(
+            self.path(self.config["file"]),
+            sheet=self.config.get("sheet"),
+            label=Path(self.config["file"]).name,
+            mapping=self.config.get("columns", {}),
+            organisme=self.config["organisme"],
+            public_vise=self.config.get("public_vise"),
+        )
+        self._record(sheet.skipped)
+        if not sheet.document["formations"]:
+            self.warn(f"{self._label()} : aucune session lisible, aucun catalogue envoyé")
+            return None
+        return sheet.document
 
     @extractor("indicator-report")
     def indicator_report(self, period: Period) -> dict[str, Any] | None:
+        if self.layout == "catalogue":
+            return None
         loaded = self._load()
         if isinstance(loaded, CellFile):
             for warning in loaded.warnings():

@@ -31,10 +31,16 @@ SUBMIT_PATHS: dict[str, str] = {
     # A catalogue is one snapshot, not a period's: the path takes no period.
     "training-catalogue": "/v1/trainings/catalogue",
 }
-# Where the hub lists what it holds of each kind, period by period.
+# Where the hub lists what it holds of each kind, period by period (a catalogue, which is a
+# snapshot and not a period's, is listed under ``SNAPSHOT``).
 HELD_PATHS: dict[str, str] = {
     "indicator-report": "/v1/indicators/reports",
+    "training-catalogue": "/v1/trainings/catalogue/held",
 }
+SNAPSHOT = "*"
+"""The period under which ``held`` lists a snapshot document, whatever period it was sent for."""
+SNAPSHOT_SCHEMAS = frozenset({"training-catalogue"})
+_HELD_LISTS = {"indicator-report": "reports", "training-catalogue": "catalogues"}
 
 
 @dataclass(frozen=True)
@@ -284,19 +290,20 @@ class HubClient:
         path = HELD_PATHS.get(schema)
         if path is None:
             return None
-        response = self._request("GET", path, what="liste des rapports détenus par le hub")
+        what = "liste des documents détenus par le hub"
+        response = self._request("GET", path, what=what)
         if response.status_code in (404, 405):
             return None
         if response.status_code != 200:
-            self._refuse(response, "liste des rapports détenus par le hub")
-        items = self._json(response).get("reports")
+            self._refuse(response, what)
+        items = self._json(response).get(_HELD_LISTS[schema])
         if not isinstance(items, list):
             self._not_a_hub()
         held: dict[str, Held] = {}
         for item in items:
             try:
                 entry = Held(
-                    period=str(item["period"]),
+                    period=SNAPSHOT if schema in SNAPSHOT_SCHEMAS else str(item["period"]),
                     revision=int(item["revision"]),
                     content_hash=str(item["content_hash"]),
                     breakdowns=_breakdowns(item.get("breakdowns")),

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors.sdk.base import Document
-from connectors.sync.client import HELD_PATHS, Held, HubClient
+from connectors.sync.client import HELD_PATHS, SNAPSHOT, Held, HubClient
 from connectors.sync.report import SyncReport
 from connectors.sync.state import Acknowledgement
 
@@ -44,7 +44,7 @@ def missing_on_hub(previous: Acknowledgement, held: Mapping[str, Held] | None) -
     """Why an acknowledged document must be sent again, or None if the hub still holds it."""
     if held is None:
         return None
-    on_hub = held.get(previous.period)
+    on_hub = held.get(previous.period) or held.get(SNAPSHOT)
     if on_hub is None:
         return "le hub ne l'avait plus (base restaurée ?)"
     if previous.hub_content_hash and on_hub.content_hash != previous.hub_content_hash:

@@ -20,6 +20,7 @@ from hub.trainings.pooling import pooling_service
 from hub.trainings.schemas import (
     CatalogueRevisionInfo,
     CatalogueSummary,
+    HeldCatalogues,
     SeatDecision,
     SeatRequestCreate,
     SeatRequestInfo,
@@ -110,6 +111,19 @@ async def submit_catalogue(
 )
 def read_catalogue(reader: OfferReader, session: SessionDep) -> CatalogueRevisionInfo:
     return catalogue_service.read(session, get_member(reader))
+
+
+@router.get(
+    "/catalogue/held",
+    summary="Le catalogue que le hub détient : révision en vigueur et empreinte",
+    description=(
+        "Sans le contenu : de quoi vérifier à chaque synchronisation que le hub détient bien "
+        "le catalogue qu'il a accusé reçu (après une restauration, par exemple). Liste vide "
+        "avant le premier catalogue."
+    ),
+)
+def held_catalogue(reader: OfferReader, session: SessionDep) -> HeldCatalogues:
+    return catalogue_service.held(session, get_member(reader))
 
 
 def _prepare(body: bytes, version: str | None, days: int) -> PreparedCatalogue:

@@ -48,6 +48,17 @@ class CatalogueRevision(SQLModel, table=True):
     last_received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+SEARCH_INDEX_COLUMNS = (
+    "withdrawn_at",
+    "start_day",
+    "member_id",
+    "seats_offered",
+    "teaching_mode",
+    "numero",
+    "id",
+)
+
+
 class TrainingSession(SQLModel, table=True):
     """A session as the member's latest catalogue describes it, one row per (member, session
     numero) ever received. A session absent from a newer catalogue is withdrawn
@@ -61,6 +72,8 @@ class TrainingSession(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("member_id", "numero"),
         Index("ix_training_session_browse", "withdrawn_at", "seats_offered", "start_day"),
+        # Covers the search's filters and order, so that counting and paging read no row.
+        Index("ix_training_session_search", *SEARCH_INDEX_COLUMNS),
     )
 
     id: int | None = Field(default=None, primary_key=True)

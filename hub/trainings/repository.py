@@ -233,8 +233,10 @@ class SessionRepository:
             select(func.count()).select_from(TrainingSession).join(Member, joined).where(where)
         )
         total = int(self.session.exec(total_query).one())
-        query = (
-            select(TrainingSession, Member)
+        # The page's ids first, sorted on the narrow browse index, then only those rows with
+        # their (wide) LHÉO columns: sorting whole rows read every matching session's JSON.
+        ids_query = (
+            select(TrainingSession.id)
             .join(Member, joined)
             .where(where)
             .order_by(
@@ -246,7 +248,16 @@ class SessionRepository:
             .offset(offset)
             .limit(limit)
         )
-        return total, [(row, member) for row, member in self.session.exec(query)]
+        ids = [int(id_) for id_ in self.session.exec(ids_query) if id_ is not None]
+        if not ids:
+            return total, []
+        rows_query = (
+            select(TrainingSession, Member)
+            .join(Member, joined)
+            .where(col(TrainingSession.id).in_(ids))
+        )
+        found = {row.id: (row, member) for row, member in self.session.exec(rows_query)}
+        return total, [found[id_] for id_ in ids if id_ in found]
 
     def with_member(self, session_id: int) -> tuple[TrainingSession, Member] | None:
         query = (

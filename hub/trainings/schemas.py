@@ -60,6 +60,21 @@ class CatalogueRevisionInfo(BaseModel):
     document: dict[str, Any] = Field(description="Le catalogue, valeurs par défaut écrites")
 
 
+class HeldCatalogue(BaseModel):
+    """The revision in force of the member's catalogue, without its content."""
+
+    revision: int = Field(description="Numéro de la révision en vigueur")
+    content_hash: str = Field(description="Empreinte du contenu (celle de l'accusé de réception)")
+    sessions: int
+
+
+class HeldCatalogues(BaseModel):
+    """The catalogue the hub holds for the CAE: one line, or none before its first."""
+
+    member_siren: str
+    catalogues: list[HeldCatalogue]
+
+
 class Trainer(BaseModel):
     siret: str
     raison_sociale: str

@@ -37,6 +37,8 @@ from hub.trainings.repository import (
 from hub.trainings.schemas import (
     CatalogueRevisionInfo,
     CatalogueSummary,
+    HeldCatalogue,
+    HeldCatalogues,
     SessionOffer,
     SessionPage,
     Trainer,
@@ -346,6 +348,24 @@ class CatalogueService:
 
             pooling_service.close_withdrawn(session, withdrawn_ids, settings=settings, actor=actor)
         return summary
+
+    def held(self, session: Session, member: Member) -> HeldCatalogues:
+        """What the hub holds of the member's catalogue: its revision in force and content
+        hash, no content (none before its first catalogue, or once the hub lost it)."""
+        assert member.id is not None
+        current = CatalogueRepository(session).current(member.id)
+        found = (
+            []
+            if current is None
+            else [
+                HeldCatalogue(
+                    revision=current.revision,
+                    content_hash=current.content_hash,
+                    sessions=current.session_count,
+                )
+            ]
+        )
+        return HeldCatalogues(member_siren=member.siren, catalogues=found)
 
     def read(self, session: Session, member: Member) -> CatalogueRevisionInfo:
         """The member's catalogue revision in force (404 before its first catalogue)."""

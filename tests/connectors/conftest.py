@@ -184,6 +184,43 @@ def spreadsheet_cells_config(tmp_path: Path) -> dict[str, Any]:
     return {"file": str(path), "layout": "cells"}
 
 
+CATALOGUE_HEADER = [
+    "N° de formation", "N° de session", "Intitulé", "Objectif", "Formacode", "Métiers",
+    "Public visé", "Modalité", "Durée (heures)", "Prix TTC", "Adresse", "Code postal", "Ville",
+    "Date de début", "Date de fin", "Places offertes", "Prix CAE membre", "Courriel",
+]  # fmt: skip
+CATALOGUE_ROWS: list[list[Any]] = [
+    [
+        "F-TOIT", "S-TOIT-1", "Sécurité sur toiture", "Prévenir les chutes de hauteur", "42854",
+        "43.91A, 43.91B", "80056", "Présentiel", 14, Decimal("420"), "12 rue des Couvreurs",
+        "69007", "Lyon", date(2027, 1, 18), date(2027, 1, 19), 4, Decimal("300"),
+        "formation@cae-toits.example",
+    ],
+    [
+        "F-TOIT", "S-TOIT-2", "Sécurité sur toiture", "Prévenir les chutes de hauteur", "42854",
+        "43.91A, 43.91B", "80056", "Présentiel", 14, Decimal("420"), "12 rue des Couvreurs",
+        "69007", "Lyon", date(2027, 3, 15), None, None, None, "formation@cae-toits.example",
+    ],
+    [
+        "F-DEVIS", "S-DEVIS-1", "Devis et chiffrage", "Chiffrer un chantier", "32054", "41.20A",
+        "80056", "À distance", 7, Decimal("150"), "3 place du Marché", "75011", "Paris",
+        date(2027, 2, 1), date(2027, 2, 1), 2, Decimal("90,5".replace(",", ".")), None,
+    ],
+]  # fmt: skip
+CATALOGUE_ORGANISME = {
+    "siret": "12345678900012",
+    "numero_activite": "84691234569",
+    "nom": "Toits Partagés",
+    "raison_sociale": "SCOP Toits Partagés",
+}
+
+
+@pytest.fixture
+def spreadsheet_catalogue_config(tmp_path: Path) -> dict[str, Any]:
+    path = write_csv(tmp_path / "catalogue.csv", CATALOGUE_HEADER, CATALOGUE_ROWS)
+    return {"file": str(path), "layout": "catalogue", "organisme": dict(CATALOGUE_ORGANISME)}
+
+
 # -- a third party's connector package -------------------------------------------------------
 
 REGISTER_MODULE = '''

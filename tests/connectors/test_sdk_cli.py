@@ -27,7 +27,7 @@ def write_json(path: Path, data: dict[str, Any]) -> Path:
 def test_list_shows_versions_and_titles(cli: Cli) -> None:
     result = cli("list")
     assert result.code == 0, result.err
-    assert "spreadsheet 1.1.0 : Tableur (CSV ou XLSX)" in result.out.splitlines()
+    assert "spreadsheet 1.2.0 : Tableur (CSV ou XLSX)" in result.out.splitlines()
 
 
 def test_list_reports_broken_connectors_and_fails(cli: Cli, third_party_installed: Path) -> None:
@@ -35,7 +35,7 @@ def test_list_reports_broken_connectors_and_fails(cli: Cli, third_party_installe
     assert result.code == 1
     lines = result.out.splitlines()
     assert "register 0.3.1 : Registre minimal" in lines
-    assert "spreadsheet 1.1.0 : Tableur (CSV ou XLSX)" in lines
+    assert "spreadsheet 1.2.0 : Tableur (CSV ou XLSX)" in lines
     assert any(line.startswith("broken : inutilisable, le connecteur « broken »") for line in lines)
     assert result.err == "erreur : 2 connecteur(s) inutilisable(s) : broken, misnamed\n"
 
@@ -47,7 +47,7 @@ def test_check_reads_the_source(
     result = cli("check", "spreadsheet", "--config", str(config))
     assert (result.code, result.out) == (
         0,
-        "spreadsheet/1.1.0 : la source se lit, configuration correcte\n",
+        "spreadsheet/1.2.0 : la source se lit, configuration correcte\n",
     )
 
 
@@ -107,7 +107,7 @@ def test_conformance_from_a_sync_configuration_file(cli: Cli, tmp_path: Path) ->
     result = cli("test", "spreadsheet", "--config", str(config), "--period", "2025-S2")
     assert result.code == 0, result.out + result.err
     lines = result.out.splitlines()
-    assert lines[0] == "spreadsheet 1.1.0, période(s) 2025-S2"
+    assert lines[0] == "spreadsheet 1.2.0, période(s) 2025-S2"
     assert lines[1 : 1 + len(CHECKS)] == [f"[ok] {label}" for label in CHECKS.values()]
     assert (
         "  enregistrement ignoré : registre.csv ligne 4, colonne « Date d'entrée » : "
@@ -138,5 +138,5 @@ def test_default_period_is_the_last_finished_semester(cli: Cli, tmp_path: Path) 
     write_csv(tmp_path / "registre.csv", ["Date d'entrée"], [["01/03/2020"]])
     config = write_json(tmp_path / "c.json", {"file": "registre.csv"})
     result = cli("test", "spreadsheet", "--config", str(config))
-    assert result.out.splitlines()[0] == f"spreadsheet 1.1.0, période(s) {default_period()}"
+    assert result.out.splitlines()[0] == f"spreadsheet 1.2.0, période(s) {default_period()}"
     assert result.code == 0, result.out

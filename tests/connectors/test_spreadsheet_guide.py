@@ -12,7 +12,12 @@ import pytest
 from connectors.sdk.values import MONTH_NAMES
 from connectors.spreadsheet import SpreadsheetConnector
 from connectors.spreadsheet.amounts import PAYROLL_WORDS, REVENUE_WORDS
-from connectors.spreadsheet.config import AMOUNT_FIELDS, CELL_FIELDS, REGISTER_FIELDS
+from connectors.spreadsheet.config import (
+    AMOUNT_FIELDS,
+    CATALOGUE_FIELDS,
+    CELL_FIELDS,
+    REGISTER_FIELDS,
+)
 from connectors.spreadsheet.vocabulary import trade_labels
 from tests.cli import Cli, cli_runner
 
@@ -53,7 +58,7 @@ def test_doc_of_a_connector_without_guide_or_unknown(cli: Cli) -> None:
 
 def test_every_recognised_header_and_trade_label_is_in_the_guide() -> None:
     text = guide()
-    for fields in (REGISTER_FIELDS, AMOUNT_FIELDS, CELL_FIELDS):
+    for fields in (REGISTER_FIELDS, AMOUNT_FIELDS, CELL_FIELDS, CATALOGUE_FIELDS):
         for name, labels in fields.items():
             assert f"`{name}`" in text, name
             for label in labels:
