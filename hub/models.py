@@ -1,6 +1,7 @@
 """Every table of the hub, imported in one place for migrations and tests."""
 
 from hub.audit.models import AuditCheckpoint, AuditEvent
+from hub.delegations.models import Mandate, MandateKey, MandateVersion, MemberKey, Payload
 from hub.indicators.models import IndicatorCell, IndicatorReport, ReportReminder
 from hub.jobs.models import JobRun
 from hub.mail.models import OutboxMessage
@@ -18,9 +19,14 @@ __all__ = [
     "IndicatorReport",
     "JobRun",
     "LoginThrottle",
+    "Mandate",
+    "MandateKey",
+    "MandateVersion",
     "Member",
+    "MemberKey",
     "MemberUser",
     "OutboxMessage",
+    "Payload",
     "Publication",
     "PublicationReport",
     "ReportReminder",
