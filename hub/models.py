@@ -1,7 +1,14 @@
 """Every table of the hub, imported in one place for migrations and tests."""
 
 from hub.audit.models import AuditCheckpoint, AuditEvent
-from hub.delegations.models import Mandate, MandateKey, MandateVersion, MemberKey, Payload
+from hub.delegations.models import (
+    DeadlineReminder,
+    Mandate,
+    MandateKey,
+    MandateVersion,
+    MemberKey,
+    Payload,
+)
 from hub.indicators.models import IndicatorCell, IndicatorReport, ReportReminder
 from hub.jobs.models import JobRun
 from hub.mail.models import OutboxMessage
@@ -15,6 +22,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "CatalogueRevision",
+    "DeadlineReminder",
     "IndicatorCell",
     "IndicatorReport",
     "JobRun",

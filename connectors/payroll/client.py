@@ -18,7 +18,7 @@ class PayrollHub:
         url: str,
         token: str,
         *,
-        timeout: float = 60.0,
+        timeout: float | None = 60.0,
         session: requests.Session | None = None,
     ) -> None:
         self.url = url.rstrip("/")
@@ -32,7 +32,7 @@ class PayrollHub:
                 method,
                 f"{self.url}/v1/delegations{path}",
                 json=json,
-                timeout=self.timeout,
+                **({"timeout": self.timeout} if self.timeout else {}),
                 headers={"Authorization": f"Bearer {self._token}", "User-Agent": USER_AGENT},
             )
         except requests.RequestException:

@@ -180,6 +180,14 @@ def send(
     verdict: str | None = None,
 ) -> dict[str, Any]:
     siren = own_siren(hub, uid, sending=True)
+    mine = store.required().fingerprint
+    status = {k["fingerprint"]: k["status"] for k in hub.call("GET", "/keys")}.get(mine)
+    if status != "en vigueur":
+        fail(
+            "vos clés de paie ne sont pas (ou plus) en vigueur au hub : publiez-les "
+            "(cae-hub cles publier), ou après une révocation : cae-hub cles generer --rotation "
+            "puis cae-hub cles publier"
+        )
     public, _ = data_key(hub, store, partners, uid, siren)
     body = seal(
         pack(files), data_public=public, store=store, uid=uid, month=month, kind=kind, sender=siren

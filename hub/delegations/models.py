@@ -119,3 +119,20 @@ class Payload(SQLModel, table=True):
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     purged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DeadlineReminder(SQLModel, table=True):
+    """A deadline e-mail sent for one task of one mandate's month: J-5, J-2 or late, once."""
+
+    __tablename__ = "delegation_reminder"
+    __table_args__ = (UniqueConstraint("mandate_id", "month", "kind", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mandate_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("delegation_mandate.id"), nullable=False)
+    )
+    month: str = Field(max_length=7)
+    kind: str = Field(max_length=20)
+    step: str = Field(max_length=10)
+    messages: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

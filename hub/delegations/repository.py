@@ -8,7 +8,14 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from hub.delegations.models import Mandate, MandateKey, MandateVersion, MemberKey, Payload
+from hub.delegations.models import (
+    DeadlineReminder,
+    Mandate,
+    MandateKey,
+    MandateVersion,
+    MemberKey,
+    Payload,
+)
 
 
 class MandateRepository:
@@ -165,3 +172,21 @@ class PayloadRepository:
             .values(ciphertext=None, purged_at=at)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+class ReminderRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: DeadlineReminder) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def done(self, mandate_id: int, month: str, kind: str, step: str) -> bool:
+        query = select(DeadlineReminder.id).where(
+            DeadlineReminder.mandate_id == mandate_id,
+            DeadlineReminder.month == month,
+            DeadlineReminder.kind == kind,
+            DeadlineReminder.step == step,
+        )
+        return self.session.exec(query).first() is not None

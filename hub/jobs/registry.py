@@ -36,6 +36,7 @@ TASK_MODULES = (
     "hub.jobs.tasks",
     "hub.mail.tasks",
     "hub.audit.tasks",
+    "hub.delegations.tasks",
 )
 
 _REGISTRY: dict[str, JobSpec] = {}
