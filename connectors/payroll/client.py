@@ -28,12 +28,13 @@ class PayrollHub:
 
     def call(self, method: str, path: str, *, json: Any = None, missing_ok: bool = False) -> Any:
         try:
+            options: dict[str, Any] = {"timeout": self.timeout} if self.timeout else {}
             response = self.http.request(
                 method,
                 f"{self.url}/v1/delegations{path}",
                 json=json,
-                **({"timeout": self.timeout} if self.timeout else {}),
                 headers={"Authorization": f"Bearer {self._token}", "User-Agent": USER_AGENT},
+                **options,
             )
         except requests.RequestException:
             fail(f"hub injoignable : {self.url} ; vérifiez hub.url et le réseau")
