@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bench import audit, burst, disclosure, ingest, pages, readload
+from bench import audit, burst, disclosure, ingest, pages, payroll, readload
 
 
 def main() -> None:
@@ -15,6 +15,7 @@ def main() -> None:
     pages.main()
     burst.main()
     readload.main()
+    payroll.main()
     print()
     print(f"All benchmarks done in {time.perf_counter() - start:.0f} s.")
 
