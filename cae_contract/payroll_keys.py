@@ -29,6 +29,7 @@ __all__ = [
     "CannotDecrypt",
     "KeyPair",
     "b64",
+    "data_key_statement",
     "decrypt",
     "encrypt",
     "fingerprint",
@@ -139,6 +140,12 @@ def decrypt(ciphertext: bytes, private: X25519PrivateKey, context: bytes) -> byt
         return SUITE.decrypt(ciphertext, private, info=context)
     except (InvalidTag, ValueError) as error:
         raise CannotDecrypt(str(error) or "déchiffrement impossible") from None
+
+
+def data_key_statement(mandate: str, data_public: bytes) -> bytes:
+    """What the CAE that makes a mandate's data key signs: the other CAE checks it, so that
+    the hub cannot slip in a data key of its own."""
+    return _WRAP_INFO + f"{mandate}|{b64(data_public)}".encode("ascii")
 
 
 def wrap_data_key(data_key: X25519PrivateKey, recipient: bytes, mandate: str) -> bytes:

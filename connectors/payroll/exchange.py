@@ -24,6 +24,7 @@ from cae_contract.payroll import Kind, Month, Statement
 from cae_contract.payroll_keys import (
     CannotDecrypt,
     b64,
+    data_key_statement,
     decrypt,
     encrypt,
     from_b64,
@@ -63,6 +64,29 @@ def _current_keys(hub: PayrollHub, uid: str, partners: Partners, own_siren: str)
     return found
 
 
+def _check_data_key(
+    hub: PayrollHub,
+    store: KeyStore,
+    partners: Partners,
+    uid: str,
+    public: bytes,
+    held: dict[str, Any],
+) -> None:
+    """The data key was made and signed by one of the two CAEs, with keys this CAE accepts."""
+    signer = held["signer"]
+    keys = hub.call("GET", f"/mandates/{uid}/keys")
+    key = next((k for k in keys if k["fingerprint"] == signer), None)
+    own = store.by_fingerprint(signer) is not None
+    if key is None or not (own or partners.check(key["siren"], signer)):
+        fail("la clé du mandat n'a pas été faite par une des deux CAE : échange interrompu")
+    if not signature_valid(
+        from_b64(key["signing_public"]),
+        data_key_statement(uid, public),
+        from_b64(held["signature"]),
+    ):
+        fail("la clé du mandat n'est pas signée par la CAE qui l'a faite : échange interrompu")
+
+
 def data_key(
     hub: PayrollHub, store: KeyStore, partners: Partners, uid: str, own_siren: str
 ) -> tuple[bytes, X25519PrivateKey]:
@@ -83,11 +107,15 @@ def data_key(
             }
             for p in parties
         ]
+        signature = store.required().sign(data_key_statement(uid, public))
         hub.call(
-            "PUT", f"/mandates/{uid}/data-key", json={"data_public": b64(public), "wraps": wraps}
+            "PUT",
+            f"/mandates/{uid}/data-key",
+            json={"data_public": b64(public), "signature": b64(signature), "wraps": wraps},
         )
         return public, made
     public = from_b64(held["data_public"])
+    _check_data_key(hub, store, partners, uid, public, held)
     private: X25519PrivateKey | None = None
     for wrap in held["wraps"]:
         pair = store.by_fingerprint(wrap["fingerprint"])
@@ -119,7 +147,7 @@ def data_key(
             hub.call(
                 "PUT",
                 f"/mandates/{uid}/data-key",
-                json={"data_public": b64(public), "wraps": wraps},
+                json={"data_public": b64(public), "signature": held["signature"], "wraps": wraps},
             )
     return public, private
 

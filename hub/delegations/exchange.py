@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
@@ -20,16 +19,12 @@ from cae_contract.payroll import (
     Month,
     Role,
     Statement,
-    dsn_due,
-    next_working_day,
-    payslips_due,
-    variables_due,
 )
-from cae_contract.payroll_keys import b64, from_b64, signature_valid
-from cae_contract.periods import PARIS
+from cae_contract.payroll_keys import b64, data_key_statement, from_b64, signature_valid
 from cae_contract.problems import ErrorItem
 from hub.audit.service import SYSTEM, Actor
 from hub.db import utcnow
+from hub.delegations.calendar import tasks_of
 from hub.delegations.models import Mandate, MandateKey, Payload
 from hub.delegations.repository import KeyRepository, PayloadRepository
 from hub.delegations.schemas import (
@@ -56,7 +51,6 @@ from hub.members.models import Member
 from hub.members.repository import MemberRepository
 
 SENT, RECEIVED = "envoye", "recu"
-MONTHLY = (Kind.VARIABLES, Kind.BULLETINS, Kind.DSN, Kind.DSN_RETOUR)
 
 
 def _bad(path: str, detail: str, message: str) -> ValidationFailed:
@@ -85,6 +79,26 @@ class ExchangeService:
             for key in (keys.current(m.id or 0) for m in parties(session, mandate))
             if key is not None
         }
+        if existing:
+            signature, signer_id = existing[0].signature, existing[0].signer_key_id
+        else:
+            signer = keys.current(caller.id or 0)
+            try:
+                valid = signer is not None and signature_valid(
+                    from_b64(signer.signing_public),
+                    data_key_statement(mandate.uid, from_b64(given.data_public)),
+                    from_b64(given.signature),
+                )
+            except ValueError:
+                valid = False
+            if signer is None or not valid:
+                raise _bad(
+                    "$.signature",
+                    "Signature invalide : la clé du mandat doit être signée avec les clés en "
+                    "vigueur de votre CAE.",
+                    "ne correspond pas à la clé du mandat",
+                )
+            signature, signer_id = given.signature, signer.id or 0
         if not existing and len(current) < 2:
             raise Conflict(
                 "Les deux CAE doivent avoir publié leurs clés (« cae-hub cles publier ») avant "
@@ -113,6 +127,8 @@ class ExchangeService:
                     member_key_id=key.id or 0,
                     data_public=given.data_public,
                     wrapped=wrap.wrapped,
+                    signature=signature,
+                    signer_key_id=signer_id,
                 )
             )
             wrapped_for.add(key.id or 0)
@@ -140,7 +156,14 @@ class ExchangeService:
             for key in (keys.current(m.id or 0) for m in parties(session, mandate))
             if key is not None and key.id not in by_id
         ]
-        return DataKeyInfo(data_public=wraps[0].data_public, wraps=mine, missing=missing)
+        signer = keys.get(wraps[0].signer_key_id)
+        return DataKeyInfo(
+            data_public=wraps[0].data_public,
+            signature=wraps[0].signature,
+            signer=signer.fingerprint if signer else "",
+            wraps=mine,
+            missing=missing,
+        )
 
     # -- payloads -----------------------------------------------------------------------------
 
@@ -387,52 +410,6 @@ class ExchangeService:
             return []
         payloads = PayloadRepository(session).of_mandate(mandate.id or 0, month=str(month))
         return tasks_of(document, month, payloads, now=now or utcnow())
-
-
-def due_of(document: dict[str, Any], kind: Kind, month: Month) -> datetime:
-    alsace = bool(document.get("alsace_moselle"))
-    if kind is Kind.VARIABLES:
-        return variables_due(month, int(document["jour_variables"]), alsace_moselle=alsace)
-    if kind is Kind.BULLETINS:
-        return payslips_due(month, alsace_moselle=alsace)
-    due = dsn_due(month, int(document["jour_dsn"]), alsace_moselle=alsace)
-    if kind is Kind.DSN_RETOUR:  # the return comes the working day after the filing
-        later = next_working_day(due.date() + timedelta(days=1), alsace_moselle=alsace)
-        return due.replace(year=later.year, month=later.month, day=later.day)
-    return due
-
-
-def status_of(kind: Kind, sent: list[Payload], due: datetime, now: datetime) -> str:
-    if not sent:
-        return "en retard" if now > due else "à faire"
-    last = sent[-1]
-    if kind is Kind.DSN:
-        return "déposé"
-    if kind is Kind.DSN_RETOUR:
-        return {"accepte": "accepté", "rejete": "rejeté"}.get(last.verdict or "", "reçu")
-    return "reçu" if last.acknowledged_at is not None else "envoyé"
-
-
-def tasks_of(
-    document: dict[str, Any], month: Month, payloads: list[Payload] | Any, *, now: datetime
-) -> list[TaskInfo]:
-    """The monthly tasks the mandate's document sets, with their deadlines and statuses."""
-    tasks: list[TaskInfo] = []
-    for kind in MONTHLY:
-        if kind.task not in document.get("taches", []):
-            continue
-        due = due_of(document, kind, month)
-        sent = [p for p in payloads if p.kind == kind.value]
-        tasks.append(
-            TaskInfo(
-                kind=kind.value,
-                label=kind.label,
-                sender=kind.sender.value,
-                due=due.astimezone(PARIS),
-                status=status_of(kind, sent, due, now),
-            )
-        )
-    return tasks
 
 
 exchange_service = ExchangeService()

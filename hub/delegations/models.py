@@ -89,6 +89,10 @@ class MandateKey(SQLModel, table=True):
     )
     data_public: str = Field(max_length=64, description="X25519, base64")
     wrapped: str = Field(max_length=200, description="HPKE, base64")
+    signature: str = Field(max_length=100, description="Ed25519 of the creator, base64")
+    signer_key_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("delegation_member_key.id"), nullable=False)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

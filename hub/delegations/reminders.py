@@ -15,7 +15,7 @@ from sqlmodel import Session
 from cae_contract.payroll import Kind, Month, Role
 from cae_contract.periods import PARIS
 from hub.config import Settings
-from hub.delegations.exchange import MONTHLY, due_of
+from hub.delegations.calendar import MONTHLY, due_of
 from hub.delegations.models import DeadlineReminder, Mandate
 from hub.delegations.repository import MandateRepository, PayloadRepository, ReminderRepository
 from hub.delegations.service import ACTIVE, mandate_service, parties

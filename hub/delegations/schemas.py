@@ -75,11 +75,16 @@ class DataKeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     data_public: str = Field(pattern=B64_KEY)
+    signature: str = Field(
+        max_length=100, description="Signature Ed25519 de la clé par la CAE qui l'a faite"
+    )
     wraps: list[WrapIn] = Field(min_length=1, max_length=10)
 
 
 class DataKeyInfo(BaseModel):
     data_public: str
+    signature: str
+    signer: str = Field(description="Empreinte des clés de la CAE qui a fait la clé du mandat")
     wraps: list[WrapIn] = Field(description="Les emballages destinés aux clés de l'appelant")
     missing: list[str] = Field(
         description="Empreintes en vigueur des parties sans emballage (après une rotation)"

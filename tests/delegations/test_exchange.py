@@ -125,3 +125,31 @@ def test_private_keys_are_kept_0600(tmp_path: Path) -> None:
     (tmp_path / "cles-paie.json").chmod(0o644)
     with pytest.raises(CliError, match="chmod 600"):
         KeyStore.open(tmp_path)
+
+
+def test_a_data_key_not_signed_by_the_caller_is_refused(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    a, b = create_member(session), create_member(session)
+    token_a, token_b = issue_token(session, member=a), issue_token(session, member=b)
+    uid = active_mandate(client, token_a, token_b, mandate_document(a, b))["uid"]
+    side_a, side_b = Side(client, token_a, tmp_path / "a"), Side(client, token_b, tmp_path / "b")
+    data = X25519PrivateKey.generate()
+    public = data.public_key().public_bytes_raw()
+    from cae_contract.payroll_keys import data_key_statement, wrap_data_key
+
+    wraps = [
+        {
+            "fingerprint": side.store.required().fingerprint,
+            "wrapped": b64(wrap_data_key(data, side.store.required().encryption_public, uid)),
+        }
+        for side in (side_a, side_b)
+    ]
+    forged = side_b.store.required().sign(data_key_statement(uid, public))
+    answer = client.put(
+        f"/v1/delegations/mandates/{uid}/data-key",
+        headers=bearer(token_a),
+        json={"data_public": b64(public), "signature": b64(forged), "wraps": wraps},
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["path"] == "$.signature"

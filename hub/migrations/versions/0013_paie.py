@@ -78,6 +78,8 @@ def upgrade() -> None:
         sa.Column("member_key_id", sa.Integer(), nullable=False),
         sa.Column("data_public", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("wrapped", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("signature", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("signer_key_id", sa.Integer(), nullable=False),
         sa.Column("created_at", hub.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["mandate_id"],
@@ -88,6 +90,11 @@ def upgrade() -> None:
             ["member_key_id"],
             ["delegation_member_key.id"],
             name=op.f("fk_delegation_mandate_key_member_key_id_delegation_member_key"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["signer_key_id"],
+            ["delegation_member_key.id"],
+            name=op.f("fk_delegation_mandate_key_signer_key_id_delegation_member_key"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delegation_mandate_key")),
         sa.UniqueConstraint(
