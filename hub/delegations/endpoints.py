@@ -13,6 +13,7 @@ from cae_contract.payroll import MONTH_PATTERN, Month
 from cae_contract.problems import ErrorItem, field_message
 from hub.db import SessionDep, write_unit
 from hub.delegations.exchange import exchange_service
+from hub.delegations.keys import key_service
 from hub.delegations.schemas import (
     DataKeyIn,
     DataKeyInfo,
@@ -24,7 +25,7 @@ from hub.delegations.schemas import (
     PayloadIn,
     PayloadInfo,
 )
-from hub.delegations.service import ACTIVE, SUSPENDED, key_service, mandate_service
+from hub.delegations.service import ACTIVE, SUSPENDED, mandate_service
 from hub.errors import API_ERRORS, BODY_ERRORS, ValidationFailed, problem_responses
 from hub.members.auth import get_member, require_scope
 from hub.members.models import Scope

@@ -24,9 +24,10 @@ from connectors.payroll.exchange import seal
 from connectors.payroll.keystore import KeyStore
 from hub.audit.service import Actor
 from hub.delegations.exchange import exchange_service
+from hub.delegations.keys import key_service
 from hub.delegations.repository import MandateRepository, PayloadRepository
 from hub.delegations.schemas import DataKeyIn, KeysIn, PayloadIn, WrapIn
-from hub.delegations.service import key_service, mandate_service
+from hub.delegations.service import mandate_service
 from hub.demo.files import STATE_NAME
 from hub.demo.model import DemoCae
 from hub.members.models import Member
