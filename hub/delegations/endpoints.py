@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
-from sqlmodel import Session
 
 from cae_contract.payroll import MONTH_PATTERN, Month
-from cae_contract.problems import ErrorItem, field_message
-from hub.db import SessionDep, write_unit
+from hub.db import SessionDep
 from hub.delegations.exchange import exchange_service
 from hub.delegations.keys import key_service
 from hub.delegations.schemas import (
@@ -26,11 +23,10 @@ from hub.delegations.schemas import (
     PayloadInfo,
 )
 from hub.delegations.service import ACTIVE, SUSPENDED, mandate_service
-from hub.errors import API_ERRORS, BODY_ERRORS, ValidationFailed, problem_responses
+from hub.errors import API_ERRORS, BODY_ERRORS, problem_responses
 from hub.members.auth import get_member, require_scope
 from hub.members.models import Scope
 from hub.members.service import Principal
-from hub.schemas.uploads import decode_document
 
 router = APIRouter(
     prefix="/v1/delegations",
@@ -175,30 +171,9 @@ def data_key(uid: str, reader: Reader, session: SessionDep) -> DataKeyInfo:
         "et de ses dates."
     ),
     responses=problem_responses(*BODY_ERRORS, 409),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PayloadIn"}}},
-        }
-    },
 )
-async def send_payload(uid: str, request: Request, writer: Writer) -> PayloadInfo:
-    member = get_member(writer)
-    document = decode_document(await request.body(), what="Le contenu")
-    try:
-        given = PayloadIn.model_validate(document)
-    except ValidationError as error:
-        items = [ErrorItem(_json_path(e["loc"]), field_message(dict(e))) for e in error.errors()]
-        raise ValidationFailed("Le contenu déposé est mal formé.", errors=items) from None
-
-    def store(session: Session) -> PayloadInfo:
-        return exchange_service.send(session, member, uid, given, actor=writer.actor)
-
-    return await write_unit(request, store)
-
-
-def _json_path(loc: tuple[int | str, ...]) -> str:
-    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+def send_payload(uid: str, writer: Writer, session: SessionDep, given: PayloadIn) -> PayloadInfo:
+    return exchange_service.send(session, get_member(writer), uid, given, actor=writer.actor)
 
 
 @router.get("/mandates/{uid}/payloads", summary="Les contenus du mandat (métadonnées seules)")

@@ -43,9 +43,11 @@ def test_list_shows_every_job_in_french(cli: Cli) -> None:
     assert names == sorted(
         [
             "audit-checkpoint",
+            "purge-payroll-payloads",
             "purge-sessions",
             "purge-temp-files",
             "remind-missing-reports",
+            "remind-payroll-deadlines",
             "send-mail",
         ]
     )
@@ -83,7 +85,8 @@ def test_run_of_an_unknown_job_names_the_known_ones(cli: Cli) -> None:
     assert refused.out == ""
     assert refused.err == (
         "erreur : tâche inconnue : « purge-tout » ; tâches connues : audit-checkpoint, "
-        "purge-sessions, purge-temp-files, remind-missing-reports, send-mail\n"
+        "purge-payroll-payloads, purge-sessions, purge-temp-files, remind-missing-reports, "
+        "remind-payroll-deadlines, send-mail\n"
     )
 
 
