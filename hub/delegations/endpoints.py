@@ -36,6 +36,9 @@ router = APIRouter(
 
 Writer = Annotated[Principal, Depends(require_scope(Scope.DELEGATIONS_WRITE))]
 Reader = Annotated[Principal, Depends(require_scope(Scope.DELEGATIONS_READ))]
+Uid = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="Identifiant du mandat")]
+PayloadUid = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="Identifiant du contenu")]
+Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
 MandateBody = Annotated[
     dict[str, Any],
     Body(description="Le mandat, conforme au schéma payroll-mandate (voir /v1/schemas)"),
@@ -58,7 +61,7 @@ def list_mandates(reader: Reader, session: SessionDep) -> list[MandateInfo]:
 
 
 @router.get("/mandates/{uid}", summary="Un mandat et toutes ses versions")
-def read_mandate(uid: str, reader: Reader, session: SessionDep) -> MandateInfo:
+def read_mandate(uid: Uid, reader: Reader, session: SessionDep) -> MandateInfo:
     member = get_member(reader)
     return mandate_service.describe(session, mandate_service.get(session, member, uid), member)
 
@@ -69,7 +72,7 @@ def read_mandate(uid: str, reader: Reader, session: SessionDep) -> MandateInfo:
     response_class=HTMLResponse,
 )
 def mandate_document(
-    uid: str,
+    uid: Uid,
     reader: Reader,
     session: SessionDep,
     version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
@@ -84,7 +87,7 @@ def mandate_document(
     summary="Proposer un avenant : une nouvelle version que l'autre CAE accepte",
     responses=problem_responses(*BODY_ERRORS, 409),
 )
-def amend(uid: str, writer: Writer, session: SessionDep, document: MandateBody) -> MandateInfo:
+def amend(uid: Uid, writer: Writer, session: SessionDep, document: MandateBody) -> MandateInfo:
     return mandate_service.amend(session, get_member(writer), uid, document, actor=writer.actor)
 
 
@@ -93,7 +96,7 @@ def amend(uid: str, writer: Writer, session: SessionDep, document: MandateBody) 
     summary="Accepter la version proposée par l'autre CAE",
     responses=problem_responses(409),
 )
-def accept(uid: str, version: int, writer: Writer, session: SessionDep) -> MandateInfo:
+def accept(uid: Uid, version: Number, writer: Writer, session: SessionDep) -> MandateInfo:
     member = get_member(writer)
     return mandate_service.decide(session, member, uid, version, accept=True, actor=writer.actor)
 
@@ -103,7 +106,7 @@ def accept(uid: str, version: int, writer: Writer, session: SessionDep) -> Manda
     summary="Refuser la version proposée par l'autre CAE",
     responses=problem_responses(409),
 )
-def decline(uid: str, version: int, writer: Writer, session: SessionDep) -> MandateInfo:
+def decline(uid: Uid, version: Number, writer: Writer, session: SessionDep) -> MandateInfo:
     member = get_member(writer)
     return mandate_service.decide(session, member, uid, version, accept=False, actor=writer.actor)
 
@@ -111,7 +114,7 @@ def decline(uid: str, version: int, writer: Writer, session: SessionDep) -> Mand
 @router.post(
     "/mandates/{uid}/suspend", summary="Suspendre le mandat", responses=problem_responses(409)
 )
-def suspend(uid: str, writer: Writer, session: SessionDep) -> MandateInfo:
+def suspend(uid: Uid, writer: Writer, session: SessionDep) -> MandateInfo:
     member = get_member(writer)
     return mandate_service.set_status(session, member, uid, SUSPENDED, actor=writer.actor)
 
@@ -121,7 +124,7 @@ def suspend(uid: str, writer: Writer, session: SessionDep) -> MandateInfo:
     summary="Reprendre un mandat suspendu",
     responses=problem_responses(409),
 )
-def resume(uid: str, writer: Writer, session: SessionDep) -> MandateInfo:
+def resume(uid: Uid, writer: Writer, session: SessionDep) -> MandateInfo:
     member = get_member(writer)
     return mandate_service.set_status(session, member, uid, ACTIVE, actor=writer.actor)
 
@@ -136,12 +139,12 @@ def resume(uid: str, writer: Writer, session: SessionDep) -> MandateInfo:
     ),
     responses=problem_responses(409),
 )
-def end(uid: str, writer: Writer, session: SessionDep) -> MandateInfo:
+def end(uid: Uid, writer: Writer, session: SessionDep) -> MandateInfo:
     return exchange_service.end(session, get_member(writer), uid, actor=writer.actor)
 
 
 @router.get("/mandates/{uid}/keys", summary="Les clés publiques des deux CAE du mandat")
-def mandate_keys(uid: str, reader: Reader, session: SessionDep) -> list[KeyInfo]:
+def mandate_keys(uid: Uid, reader: Reader, session: SessionDep) -> list[KeyInfo]:
     return key_service.of_mandate(session, get_member(reader), uid)
 
 
@@ -150,14 +153,14 @@ def mandate_keys(uid: str, reader: Reader, session: SessionDep) -> list[KeyInfo]
     summary="Poser la clé du mandat, emballée pour chaque CAE",
     responses=problem_responses(*BODY_ERRORS, 409),
 )
-def put_data_key(uid: str, writer: Writer, session: SessionDep, given: DataKeyIn) -> DataKeyInfo:
+def put_data_key(uid: Uid, writer: Writer, session: SessionDep, given: DataKeyIn) -> DataKeyInfo:
     return exchange_service.put_data_key(
         session, get_member(writer), uid, given, actor=writer.actor
     )
 
 
 @router.get("/mandates/{uid}/data-key", summary="La clé du mandat emballée pour la CAE")
-def data_key(uid: str, reader: Reader, session: SessionDep) -> DataKeyInfo:
+def data_key(uid: Uid, reader: Reader, session: SessionDep) -> DataKeyInfo:
     return exchange_service.data_key(session, get_member(reader), uid)
 
 
@@ -172,13 +175,13 @@ def data_key(uid: str, reader: Reader, session: SessionDep) -> DataKeyInfo:
     ),
     responses=problem_responses(*BODY_ERRORS, 409),
 )
-def send_payload(uid: str, writer: Writer, session: SessionDep, given: PayloadIn) -> PayloadInfo:
+def send_payload(uid: Uid, writer: Writer, session: SessionDep, given: PayloadIn) -> PayloadInfo:
     return exchange_service.send(session, get_member(writer), uid, given, actor=writer.actor)
 
 
 @router.get("/mandates/{uid}/payloads", summary="Les contenus du mandat (métadonnées seules)")
 def list_payloads(
-    uid: str,
+    uid: Uid,
     reader: Reader,
     session: SessionDep,
     month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
@@ -193,7 +196,7 @@ def list_payloads(
     summary="Les tâches du mois : échéances et états",
 )
 def month_tasks(
-    uid: str,
+    uid: Uid,
     month: Annotated[str, Path(pattern=MONTH_PATTERN, description="AAAA-MM")],
     reader: Reader,
     session: SessionDep,
@@ -203,7 +206,7 @@ def month_tasks(
 
 
 @router.get("/payloads/{uid}", summary="Un contenu chiffré, pour le déchiffrer chez soi")
-def fetch_payload(uid: str, reader: Reader, session: SessionDep) -> PayloadContent:
+def fetch_payload(uid: PayloadUid, reader: Reader, session: SessionDep) -> PayloadContent:
     return exchange_service.fetch(session, get_member(reader), uid)
 
 
@@ -212,7 +215,7 @@ def fetch_payload(uid: str, reader: Reader, session: SessionDep) -> PayloadConte
     summary="Accuser réception d'un contenu vérifié et déchiffré",
     responses=problem_responses(409),
 )
-def acknowledge(uid: str, writer: Writer, session: SessionDep) -> PayloadInfo:
+def acknowledge(uid: PayloadUid, writer: Writer, session: SessionDep) -> PayloadInfo:
     return exchange_service.acknowledge(session, get_member(writer), uid, actor=writer.actor)
 
 
@@ -234,7 +237,7 @@ def own_keys(reader: Reader, session: SessionDep) -> list[KeyInfo]:
     "/keys/{key_id}/revoke",
     summary="Révoquer des clés (perdues ou compromises)",
 )
-def revoke_key(key_id: int, writer: Writer, session: SessionDep) -> KeyInfo:
+def revoke_key(key_id: Number, writer: Writer, session: SessionDep) -> KeyInfo:
     return key_service.revoke(session, get_member(writer), key_id, actor=writer.actor)
 
 

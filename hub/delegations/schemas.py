@@ -11,6 +11,9 @@ from cae_contract.payroll import MONTH_PATTERN
 from hub.audit.schemas import Receipt
 
 B64_KEY = r"^[A-Za-z0-9+/]{43}=$"
+B64 = r"^[A-Za-z0-9+/]*={0,2}$"
+FINGERPRINT = r"^[0-9a-f]{4}( [0-9a-f]{4}){7}$"
+KIND = r"^(variables|bulletins|dsn|dsn_retour|contrats|attestations|soldes)$"
 
 
 class VersionInfo(BaseModel):
@@ -65,8 +68,10 @@ class KeyInfo(BaseModel):
 class WrapIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    fingerprint: str = Field(max_length=40)
-    wrapped: str = Field(max_length=200, description="Clé privée du mandat chiffrée (HPKE)")
+    fingerprint: str = Field(max_length=40, pattern=FINGERPRINT)
+    wrapped: str = Field(
+        max_length=200, pattern=B64, description="Clé privée du mandat chiffrée (HPKE)"
+    )
 
 
 class DataKeyIn(BaseModel):
@@ -76,7 +81,9 @@ class DataKeyIn(BaseModel):
 
     data_public: str = Field(pattern=B64_KEY)
     signature: str = Field(
-        max_length=100, description="Signature Ed25519 de la clé par la CAE qui l'a faite"
+        max_length=100,
+        pattern=B64,
+        description="Signature Ed25519 de la clé par la CAE qui l'a faite",
     )
     wraps: list[WrapIn] = Field(min_length=1, max_length=10)
 
@@ -97,10 +104,12 @@ class PayloadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     month: str = Field(pattern=MONTH_PATTERN)
-    kind: str = Field(max_length=20)
-    key: str = Field(max_length=40, description="Empreinte des clés de l'émetteur")
-    signature: str = Field(max_length=100, description="Ed25519, base64")
-    ciphertext: str = Field(description="Contenu chiffré (HPKE), base64")
+    kind: str = Field(max_length=20, pattern=KIND)
+    key: str = Field(
+        max_length=40, pattern=FINGERPRINT, description="Empreinte des clés de l'émetteur"
+    )
+    signature: str = Field(max_length=100, pattern=B64, description="Ed25519, base64")
+    ciphertext: str = Field(pattern=B64, description="Contenu chiffré (HPKE), base64")
     verdict: str | None = Field(
         default=None, pattern="^(accepte|rejete)$", description="Pour un retour de DSN"
     )
