@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+from sqlmodel import Session
 
 from cae_contract.payroll import MONTH_PATTERN, Month
-from hub.db import SessionDep
+from cae_contract.problems import ErrorItem, field_message
+from hub.db import SessionDep, write_unit
 from hub.delegations.exchange import exchange_service
 from hub.delegations.keys import key_service
 from hub.delegations.schemas import (
@@ -23,10 +26,11 @@ from hub.delegations.schemas import (
     PayloadInfo,
 )
 from hub.delegations.service import ACTIVE, SUSPENDED, mandate_service
-from hub.errors import API_ERRORS, BODY_ERRORS, problem_responses
+from hub.errors import API_ERRORS, BODY_ERRORS, ValidationFailed, problem_responses
 from hub.members.auth import get_member, require_scope
 from hub.members.models import Scope
 from hub.members.service import Principal
+from hub.schemas.uploads import decode_document
 
 router = APIRouter(
     prefix="/v1/delegations",
@@ -38,6 +42,8 @@ Writer = Annotated[Principal, Depends(require_scope(Scope.DELEGATIONS_WRITE))]
 Reader = Annotated[Principal, Depends(require_scope(Scope.DELEGATIONS_READ))]
 Uid = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="Identifiant du mandat")]
 PayloadUid = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="Identifiant du contenu")]
+# The upload's body is checked before its mandate is looked up: its address is not refused first.
+LooseUid = Annotated[str, Path(max_length=32, description="Identifiant du mandat")]
 Number = Annotated[int, Path(ge=1, le=2_000_000_000)]
 MandateBody = Annotated[
     dict[str, Any],
@@ -174,9 +180,32 @@ def data_key(uid: Uid, reader: Reader, session: SessionDep) -> DataKeyInfo:
         "et de ses dates."
     ),
     responses=problem_responses(*BODY_ERRORS, 409),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": PayloadIn.model_json_schema()}},
+        }
+    },
 )
-def send_payload(uid: Uid, writer: Writer, session: SessionDep, given: PayloadIn) -> PayloadInfo:
-    return exchange_service.send(session, get_member(writer), uid, given, actor=writer.actor)
+async def send_payload(uid: LooseUid, request: Request, writer: Writer) -> PayloadInfo:
+    # The body is read here, after authentication, checked like every upload (UTF-8, no NUL,
+    # named field), and may be as large as a report: the guard streams it (hub.guards).
+    member = get_member(writer)
+    document = decode_document(await request.body(), what="Le contenu")
+    try:
+        given = PayloadIn.model_validate(document)
+    except ValidationError as error:
+        items = [ErrorItem(_json_path(e["loc"]), field_message(dict(e))) for e in error.errors()]
+        raise ValidationFailed("Le contenu déposé est mal formé.", errors=items) from None
+
+    def store(session: Session) -> PayloadInfo:
+        return exchange_service.send(session, member, uid, given, actor=writer.actor)
+
+    return await write_unit(request, store)
+
+
+def _json_path(loc: tuple[int | str, ...]) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
 
 
 @router.get("/mandates/{uid}/payloads", summary="Les contenus du mandat (métadonnées seules)")
