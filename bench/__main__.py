@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import time
 
-from bench import audit, burst, disclosure, ingest, pages, readload, seminars, trainings
+from bench import (
+    audit,
+    burst,
+    disclosure,
+    ingest,
+    pages,
+    payroll,
+    readload,
+    seminars,
+    trainings,
+)
 
 
 def main() -> None:
@@ -17,6 +27,7 @@ def main() -> None:
     readload.main()
     seminars.main()
     trainings.main()
+    payroll.main()
     print()
     print(f"All benchmarks done in {time.perf_counter() - start:.0f} s.")
 

@@ -184,6 +184,15 @@ class Settings(BaseSettings):
         ge=1,
         description="Âge (en jours) au-delà duquel un fichier temporaire est purgé.",
     )
+    delegation_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description=(
+            "Délégation de paie : jours de conservation d'un contenu chiffré après son accusé "
+            "de réception ; ensuite seules ses métadonnées et la piste d'audit restent."
+        ),
+    )
     reminder_after_close_days: int = Field(
         default=15,
         ge=0,

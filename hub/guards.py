@@ -44,6 +44,7 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 STREAMED = (
     ("PUT", re.compile(r"^/v1/indicators/reports/[^/]+$")),
     ("PUT", re.compile(r"^/v1/trainings/catalogue$")),
+    ("POST", re.compile(r"^/v1/delegations/mandates/[^/]+/payloads$")),
 )
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # \uD800-\uDFFF, paired or not
 

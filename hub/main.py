@@ -25,6 +25,7 @@ from hub.audit import endpoints as audit
 from hub.audit.service import audit_service
 from hub.config import Settings, get_settings
 from hub.db import database_reachable, make_engine, session_factory
+from hub.delegations import endpoints as delegations
 from hub.docs.endpoints import mount_docs
 from hub.errors import install_error_handlers, problem_responses
 from hub.guards import InputGuard
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(stats.router)
     app.include_router(audit.router)
     app.include_router(trainings.router)
+    app.include_router(delegations.router)
     mount_docs(app)
     mount_dashboard(app)
     return app

@@ -1,6 +1,14 @@
 """Every table of the hub, imported in one place for migrations and tests."""
 
 from hub.audit.models import AuditCheckpoint, AuditEvent
+from hub.delegations.models import (
+    DeadlineReminder,
+    Mandate,
+    MandateKey,
+    MandateVersion,
+    MemberKey,
+    Payload,
+)
 from hub.indicators.models import IndicatorCell, IndicatorReport, ReportReminder
 from hub.jobs.models import JobRun
 from hub.mail.models import OutboxMessage
@@ -25,20 +33,26 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "CatalogueRevision",
+    "DeadlineReminder",
     "GroupContact",
     "GroupMember",
     "IndicatorCell",
     "IndicatorReport",
     "JobRun",
     "LoginThrottle",
+    "Mandate",
+    "MandateKey",
+    "MandateVersion",
     "Member",
+    "MemberKey",
     "MemberUser",
     "OutboxMessage",
+    "Payload",
     "Publication",
     "PublicationReport",
     "ReportReminder",
-    "SeatRequest",
     "RoadmapGoal",
+    "SeatRequest",
     "Seminar",
     "SeminarItem",
     "SeminarPack",

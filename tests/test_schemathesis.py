@@ -60,6 +60,12 @@ RULES_BEYOND_THE_SCHEMA = {
     ("GET", "/v1/trainings/sessions"): (
         "codes of the trade, département and region lists; dates in order"
     ),
+    ("POST", "/v1/delegations/mandates"): (
+        "the payroll-mandate schema; both parties known members, the caller one of them"
+    ),
+    ("POST", "/v1/delegations/mandates/{uid}/versions"): (
+        "the payroll-mandate schema; the same parties as the mandate"
+    ),
 }
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 CONFIG: dict[str, Any] = {

@@ -233,7 +233,7 @@ def render_html(request: Mapping[str, Any], trainees: list[Trainee], *, on: date
 
 def write_pdf(path: Path, html: str) -> None:
     try:
-        from weasyprint import HTML  # type: ignore[import-untyped]
+        from weasyprint import HTML
     except (ImportError, OSError):
         raise CliError(
             "écriture du PDF impossible : installez cae-hub[pdf] (WeasyPrint, avec Pango)"

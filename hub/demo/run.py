@@ -26,6 +26,7 @@ from hub.db import session_scope
 from hub.demo.accounts import Registration, is_loaded, register, staff_account, write_logins
 from hub.demo.federation import DEFAULT_SEED, DemoCae, DemoFederation, generate
 from hub.demo.files import CaeFiles, demo_folder, prepare_folder, write_cae_files
+from hub.demo.payroll import add_delegation
 from hub.demo.seminars import load_seminars
 from hub.demo.server import temporary_hub
 from hub.demo.trainings import load_trainings
@@ -119,6 +120,8 @@ def run_demo(
     packs = load_seminars(engine, federation, settings, say=say)
     if packs:
         say(f"séminaire du semestre : {packs} packs produits (groupes et plénière)")
+    if len(federation.caes) >= 2:
+        _delegate(engine, federation, files, say)
     return DemoResult(
         folder,
         federation,
@@ -140,6 +143,22 @@ def _register(
     for slug, secret in registration.tokens.items():
         write_secret(files[slug].token, secret)
     return registration
+
+
+def _delegate(
+    engine: Engine, federation: DemoFederation, files: dict[str, CaeFiles], say: Say
+) -> None:
+    """The smallest CAE delegates its payroll to the first (the largest)."""
+    delegataire = federation.caes[0]
+    delegante = min(federation.caes[1:], key=lambda cae: len(cae.people))
+    folders = {slug: written.folder for slug, written in files.items()}
+    with session_scope(engine) as session:
+        uid = add_delegation(session, delegante, delegataire, folders)
+    if uid is not None:
+        say(
+            f"mandat de paie {uid} : {delegante.name} délègue sa paie à {delegataire.name} "
+            "(trois mois d'historique chiffré)"
+        )
 
 
 def _sync_one(written: CaeFiles, url: str) -> tuple[float, SyncReport]:

@@ -38,6 +38,7 @@ TASK_MODULES = (
     "hub.audit.tasks",
     "hub.trainings.tasks",
     "hub.seminars.tasks",
+    "hub.delegations.tasks",
 )
 
 _REGISTRY: dict[str, JobSpec] = {}

@@ -25,6 +25,8 @@ class Scope(StrEnum):
     STATS_PUBLISH = "stats:publish"
     TRAININGS_READ = "trainings:read"
     TRAININGS_WRITE = "trainings:write"
+    DELEGATIONS_READ = "delegations:read"
+    DELEGATIONS_WRITE = "delegations:write"
     ADMIN = "admin"
 
 
@@ -35,6 +37,8 @@ MEMBER_SCOPES = frozenset(
         Scope.STATS_READ,
         Scope.TRAININGS_READ,
         Scope.TRAININGS_WRITE,
+        Scope.DELEGATIONS_READ,
+        Scope.DELEGATIONS_WRITE,
     }
 )
 STAFF_SCOPES = frozenset(

@@ -26,6 +26,7 @@ from hub.web.auth import (
     safe_target,
     set_session_cookie,
 )
+from hub.web.delegation_pages import router as delegation_router
 from hub.web.evolution_pages import router as evolution_router
 from hub.web.federation_pages import router as federation_router
 from hub.web.jobs_pages import router as jobs_router
@@ -177,6 +178,7 @@ router.include_router(jobs_router)
 router.include_router(audit_router)
 router.include_router(training_router)
 router.include_router(seminar_router)
+router.include_router(delegation_router)
 
 
 def mount_dashboard(app: FastAPI) -> None:

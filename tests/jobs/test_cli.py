@@ -44,9 +44,11 @@ def test_list_shows_every_job_in_french(cli: Cli) -> None:
         [
             "audit-checkpoint",
             "build-seminar-packs",
+            "purge-payroll-payloads",
             "purge-sessions",
             "purge-temp-files",
             "remind-missing-reports",
+            "remind-payroll-deadlines",
             "remind-seat-requests",
             "send-mail",
         ]
@@ -85,8 +87,8 @@ def test_run_of_an_unknown_job_names_the_known_ones(cli: Cli) -> None:
     assert refused.out == ""
     assert refused.err == (
         "erreur : tâche inconnue : « purge-tout » ; tâches connues : audit-checkpoint, "
-        "build-seminar-packs, purge-sessions, purge-temp-files, remind-missing-reports, "
-        "remind-seat-requests, send-mail\n"
+        "build-seminar-packs, purge-payroll-payloads, purge-sessions, purge-temp-files, "
+        "remind-missing-reports, remind-payroll-deadlines, remind-seat-requests, send-mail\n"
     )
 
 

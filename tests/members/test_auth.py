@@ -56,6 +56,8 @@ def test_member_token_identifies_its_member(client: TestClient, session: Session
         "stats:read",
         "trainings:read",
         "trainings:write",
+        "delegations:read",
+        "delegations:write",
     }
 
 

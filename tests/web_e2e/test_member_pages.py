@@ -38,6 +38,7 @@ def test_member_signs_in_and_sees_its_own_report(visitor: Visitor, dataset: Data
         "Tableau de bord",
         "Statistiques",
         "Formations",
+        "Paie déléguée",
         "Séminaires",
         "Groupes",
         "Feuilles de route",
