@@ -28,6 +28,8 @@ from hub.seminars.models import AUDIENCE_NAMES, Seminar
 SECTION_MODULES = (
     "hub.web.pack_stats",
     "hub.seminars.pack_sections",
+    "hub.trainings.pack_section",
+    "hub.delegations.pack_section",
 )
 
 
