@@ -6,37 +6,22 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
-from cae_contract import format as fmt
 from hub.seminars.models import AUDIENCE_NAMES, GROUP_NAMES, PLENARY, SKILLS, Direction, GroupCode
 from hub.seminars.roadmaps import roadmap_service
 from hub.seminars.sections import PackContext, Section, pack_section
 from hub.seminars.service import group_service, seminar_service
 from hub.seminars.skills import skill_service
+from hub.templating import french_environment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"], default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-    )
-    env.filters.update(
-        fr_int=fmt.fr_int,
-        fr_decimal=fmt.fr_decimal,
-        fr_period=fmt.fr_period,
-        fr_date=fmt.fr_date,
-        fr_datetime=fmt.fr_datetime,
-    )
-    return env
+    return french_environment(TEMPLATES)
 
 
 def render_part(part: str, **context: object) -> Markup:

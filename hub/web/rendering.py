@@ -11,11 +11,11 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cae_contract import format as fmt
 from hub.errors import HubError
+from hub.templating import french_environment
 from hub.web.auth import CsrfRejected, LoginRequired, login_url
 from hub.web.service import WebUser
 
@@ -50,28 +50,7 @@ ERROR_TITLES = {
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"], default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-    )
-    env.filters.update(
-        fr_int=fmt.fr_int,
-        fr_decimal=fmt.fr_decimal,
-        fr_eur=fmt.fr_eur,
-        fr_percent=fmt.fr_percent,
-        fr_period=fmt.fr_period,
-        fr_period_html=fmt.fr_period_html,
-        fr_date=fmt.fr_date,
-        fr_datetime=fmt.fr_datetime,
-        fr_signed_change=fmt.fr_signed_change,
-        majuscule=lambda text: str(text)[:1].upper() + str(text)[1:],
-    )
-    env.tests["en_cours"] = fmt.is_running  # a semester not ended yet: partial figures
-    return env
+    return french_environment(TEMPLATES)
 
 
 def render(
