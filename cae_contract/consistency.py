@@ -5,10 +5,11 @@ from __future__ import annotations
 import statistics
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,14 @@ DimItems = tuple[tuple[str, str], ...]
 class Cell:
     """One cell of a report: exact value in hundredths of a unit.
 
-    ``dim_names`` and ``dim_set`` (``"sex,trade"``, ``""`` for a total) are worked out once,
-    here: every check of a large report reads them. A plain class with slots rather than a
+    ``dim_names``, ``codes`` (the codes in the order of ``dim_names``) and ``dim_set``
+    (``"sex,trade"``, ``""`` for a total) are worked out once, here: every check of a large
+    report, its rows and its hash read them. A plain class with slots rather than a
     frozen dataclass: a 10,000-cell report builds 10,000 of them on every upload. Treat it as
     immutable.
     """
 
-    __slots__ = ("centi", "dim_names", "dim_set", "dims", "index", "indicator")
+    __slots__ = ("centi", "codes", "dim_names", "dim_set", "dims", "index", "indicator")
 
     def __init__(self, index: int, indicator: str, dims: DimItems, centi: int) -> None:
         self.index = index
@@ -37,6 +39,7 @@ class Cell:
         self.centi = centi
         names = tuple([name for name, _ in dims])
         self.dim_names = names
+        self.codes = tuple([code for _, code in dims])
         self.dim_set = ",".join(names)
 
     def _key(self) -> tuple[int, str, DimItems, int]:
@@ -59,30 +62,48 @@ class Cell:
         return f"$.cells[{self.index}]"
 
 
+def _codes_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
+    """The codes of a cell's ``dims`` mapping, as a tuple in the order of ``names``."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    if names:
+        name = names[0]
+        return lambda dims: (dims[name],)
+    return lambda _: ()
+
+
 def cells_of(document: Mapping[str, Any]) -> list[Cell]:
     """The cells of a schema-valid indicator report as the consistency rules read them:
     values in hundredths, read from their decimal writing (0.1 is ten hundredths)."""
     cells: list[Cell] = []
     append = cells.append
     # The cells of a report come in a handful of shapes (the same dimensions in the same
-    # order): their sorted names and dim_set are worked out once per shape, not per cell.
-    shapes: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+    # order): their sorted names, dim_set and a getter of their codes in that order are
+    # worked out once per shape, not per cell.
+    shapes: dict[tuple[str, ...], tuple[tuple[str, ...], str, Callable[[Any], Any]]] = {}
     new = Cell.__new__
     for index, raw in enumerate(document["cells"]):
         value = raw["value"]
-        centi = int(Decimal(repr(value)) * 100) if isinstance(value, float) else int(value) * 100
+        if type(value) is int:
+            centi = value * 100
+        elif isinstance(value, float):
+            centi = int(Decimal(repr(value)) * 100)
+        else:
+            centi = int(value) * 100
         dims = raw["dims"]
         keys = tuple(dims)
         shape = shapes.get(keys)
         if shape is None:
             names = tuple(sorted(keys))
-            shape = shapes[keys] = (names, ",".join(names))
+            shape = shapes[keys] = (names, ",".join(names), _codes_getter(names))
         cell = new(Cell)
         cell.index = index
         cell.indicator = raw["indicator"]
         cell.centi = centi
-        cell.dim_names, cell.dim_set = shape
-        cell.dims = tuple(zip(shape[0], map(dims.__getitem__, shape[0]), strict=False))
+        names, cell.dim_set, codes_of = shape
+        cell.dim_names = names
+        cell.codes = codes = codes_of(dims)
+        cell.dims = tuple(zip(names, codes, strict=False))
         append(cell)
     return cells
 

@@ -5,19 +5,23 @@ garbage collector held off while a report is checked."""
 from __future__ import annotations
 
 import gc
+import hashlib
 from itertools import product
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import Session
 
 from cae_contract.catalogue import DIMENSION_LISTS
-from cae_contract.consistency import cells_of
+from cae_contract.consistency import Cell, cells_of
 from cae_contract.registry import get_registry
-from hub.indicators.repository import CELLS_PER_STATEMENT, ReportRepository
+from hub.indicators.repository import CELLS_PER_STATEMENT, DIM_COLUMNS, ReportRepository
 from hub.indicators.service import (
     cell_row,
+    cell_rows,
     collector_paused,
     content_hash,
     outlier_indicators,
@@ -194,3 +198,57 @@ def test_the_collector_is_held_off_while_a_report_is_checked_and_back_after() ->
         assert not gc.isenabled()  # left as found
     finally:
         gc.enable()
+
+
+def reference_hash(cells: list[Cell]) -> str:
+    """The content hash as first defined: the sorted lines, one per cell, written out."""
+    lines = [f"{c.indicator}|{'&'.join(f'{n}={v}' for n, v in c.dims)}|{c.centi}" for c in cells]
+    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+
+
+def reference_row(cell: Cell) -> tuple[Any, ...]:
+    codes = dict(cell.dims)
+    return (cell.indicator, cell.dim_set, *(codes.get(c) for c in DIM_COLUMNS), cell.centi)
+
+
+raw_cells = st.lists(
+    st.fixed_dictionaries(
+        {
+            "indicator": st.sampled_from(["entrepreneurs", "revenue_eur", "a%s|b"]),
+            "dims": st.dictionaries(
+                st.sampled_from(DIM_COLUMNS), st.text("AF%s=&|0", min_size=1, max_size=4)
+            ),
+            "value": st.one_of(st.integers(0, 10**9), st.decimals(0, 10**6, places=2).map(float)),
+        }
+    ),
+    max_size=30,
+)
+
+
+@given(raw_cells)
+def test_rows_and_hash_worked_out_per_shape_are_those_written_out_per_cell(
+    raw: list[dict[str, Any]],
+) -> None:
+    cells = cells_of({"cells": raw})
+    assert [c.codes for c in cells] == [tuple(code for _, code in c.dims) for c in cells]
+    assert [c.dim_names for c in cells] == [tuple(sorted(r["dims"])) for r in raw]
+    assert cell_rows(cells) == [cell_row(c) for c in cells] == [reference_row(c) for c in cells]
+    assert content_hash(cells) == reference_hash(cells)
+
+
+def test_a_cell_made_by_hand_is_the_cell_read_from_a_report() -> None:
+    cell = Cell(0, "entrepreneurs", (("sex", "F"), ("trade", "43.21A")), 500)
+    assert (cell.codes, cell.dim_names, cell.dim_set) == (
+        ("F", "43.21A"),
+        ("sex", "trade"),
+        "sex,trade",
+    )
+    read = cells_of(
+        {
+            "cells": [
+                {"indicator": "entrepreneurs", "dims": {"trade": "43.21A", "sex": "F"}, "value": 5}
+            ]
+        }
+    )
+    assert read == [cell]
+    assert (read[0].codes, read[0].dim_names) == (cell.codes, cell.dim_names)
