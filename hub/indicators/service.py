@@ -79,7 +79,7 @@ def content_hash(cells: Sequence[Cell]) -> str:
     template (``"%s|sex=%s&trade=%s|%d"``): codes and values are its arguments, never part
     of the template."""
     templates: dict[tuple[str, ...], str] = {}
-    lines = []
+    lines: list[str] = []
     append = lines.append
     for cell in cells:
         names = cell.dim_names
@@ -107,7 +107,7 @@ def cell_row(cell: Cell) -> tuple[Any, ...]:
 def cell_rows(cells: Sequence[Cell]) -> list[tuple[Any, ...]]:
     """:func:`cell_row` of every cell; where each code goes is worked out once per shape."""
     placings: dict[tuple[str, ...], Callable[[tuple[Any, ...]], tuple[Any, ...]]] = {}
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     append = rows.append
     for cell in cells:
         names = cell.dim_names
