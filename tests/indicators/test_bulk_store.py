@@ -18,6 +18,7 @@ from sqlmodel import Session
 from cae_contract.catalogue import DIMENSION_LISTS
 from cae_contract.consistency import Cell, cells_of
 from cae_contract.registry import get_registry
+from hub.indicators.models import IndicatorReport
 from hub.indicators.repository import CELLS_PER_STATEMENT, DIM_COLUMNS, ReportRepository
 from hub.indicators.service import (
     cell_row,
@@ -252,3 +253,33 @@ def test_a_cell_made_by_hand_is_the_cell_read_from_a_report() -> None:
     )
     assert read == [cell]
     assert (read[0].codes, read[0].dim_names) == (cell.codes, cell.dim_names)
+
+
+def test_the_rows_of_each_revision_are_stored_under_its_own_id(
+    session: Session, member: Member
+) -> None:
+    assert member.id is not None
+    reports = ReportRepository(session)
+    stored = {}
+    for number, count in ((1, CELLS_PER_STATEMENT + 2), (2, 1)):
+        cells = cells_of({"cells": fine_cells(count)[::-1] if number == 2 else fine_cells(count)})
+        rows = cell_rows(cells)
+        report = reports.add_revision(
+            IndicatorReport(
+                member_id=member.id,
+                period="2025-S1",
+                revision=number,
+                schema_version="1.0.0",
+                content_hash=content_hash(cells),
+                cell_count=len(rows),
+            ),
+            rows,
+        )
+        assert report.id is not None
+        stored[report.id] = rows
+    for report_id, rows in stored.items():
+        back = [
+            (c.indicator, c.dim_set, *(getattr(c, name) for name in DIM_COLUMNS), c.value_centi)
+            for c in reports.cells(report_id)
+        ]
+        assert back == rows  # same order, same values, none of the other revision's
