@@ -164,8 +164,23 @@ class Breakdowns:
 
     def __init__(self, cells: Iterable[Cell]) -> None:
         self.by_set: dict[str, dict[tuple[str, ...], dict[DimItems, Cell]]] = defaultdict(dict)
+        self.duplicates: list[tuple[Cell, Cell]] = []
+        """Each cell of an indicator and dimensions already seen, with the first one."""
+        by_set, duplicates = self.by_set, self.duplicates
         for cell in cells:
-            self.by_set[cell.indicator].setdefault(cell.dim_names, {})[cell.dims] = cell
+            first = (
+                by_set[cell.indicator].setdefault(cell.dim_names, {}).setdefault(cell.dims, cell)
+            )
+            if first is not cell:
+                duplicates.append((cell, first))
+
+    def dim_sets(self) -> dict[str, list[str]]:
+        """Each indicator's breakdowns (sorted dimension names joined by commas, "" for the
+        total), indicators and breakdowns sorted."""
+        return {
+            indicator: sorted([",".join(names) for names in self.by_set[indicator]])
+            for indicator in sorted(self.by_set)
+        }
 
     def sets(self, indicator: str) -> list[tuple[str, ...]]:
         return sorted(self.by_set.get(indicator, {}), key=lambda s: (len(s), s))
@@ -269,28 +284,25 @@ def check_at_most(breakdowns: Breakdowns, rule: AtMost) -> list[ErrorItem]:
     return errors
 
 
-def check_consistency(cells: Sequence[Cell], rules: Rules) -> list[ErrorItem]:
-    """Every consistency error of a schema-valid report."""
-    errors: list[ErrorItem] = []
-    seen: dict[tuple[str, DimItems], Cell] = {}
-    for cell in cells:
-        key = (cell.indicator, cell.dims)
-        if key in seen:
-            errors.append(
-                ErrorItem(
-                    cell.path,
-                    (
-                        f"cellule en double : {cell.indicator} ({_label(cell.dims)}) "
-                        f"figure déjà en {seen[key].path}"
-                    ),
-                )
+def check_consistency(
+    cells: Sequence[Cell], rules: Rules, *, breakdowns: Breakdowns | None = None
+) -> list[ErrorItem]:
+    """Every consistency error of a schema-valid report (``breakdowns``: those of ``cells``,
+    when the caller has them already)."""
+    if breakdowns is None:
+        breakdowns = Breakdowns(cells)
+    if breakdowns.duplicates:
+        return [
+            ErrorItem(
+                cell.path,
+                (
+                    f"cellule en double : {cell.indicator} ({_label(cell.dims)}) "
+                    f"figure déjà en {first.path}"
+                ),
             )
-        else:
-            seen[key] = cell
-    if errors:
-        return errors
-    breakdowns = Breakdowns(cells)
-    errors.extend(check_breakdowns(breakdowns, rules.tolerance_centi))
+            for cell, first in breakdowns.duplicates
+        ]
+    errors = check_breakdowns(breakdowns, rules.tolerance_centi)
     for rule in rules.at_most:
         errors.extend(check_at_most(breakdowns, rule))
     return errors

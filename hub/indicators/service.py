@@ -20,6 +20,7 @@ from cae_contract.catalogue import (
     get_catalogue,
 )
 from cae_contract.consistency import (
+    Breakdowns,
     Cell,
     cells_of,
     check_consistency,
@@ -118,14 +119,6 @@ def cell_rows(cells: Sequence[Cell]) -> list[tuple[Any, ...]]:
             place = placings[names] = itemgetter(*where)
         append((cell.indicator, cell.dim_set, *place((None, *cell.codes)), cell.centi))
     return rows
-
-
-def breakdowns_of_cells(cells: Sequence[Cell]) -> dict[str, list[str]]:
-    """Each indicator's breakdowns (sorted dimension names, "" for the total) in ``cells``."""
-    found: dict[str, set[str]] = {}
-    for cell in cells:
-        found.setdefault(cell.indicator, set()).add(cell.dim_set)
-    return {indicator: sorted(sets) for indicator, sets in sorted(found.items())}
 
 
 def outlier_indicators(breakdowns: Mapping[str, list[str]]) -> list[str]:
@@ -255,9 +248,12 @@ class ReportService:
                 )
             )
         cells: list[Cell] = []
+        breakdowns: dict[str, list[str]] = {}
         if not errors:
             cells = cells_of(document)
-            errors = check_consistency(cells, load_rules())
+            grouped = Breakdowns(cells)
+            errors = check_consistency(cells, load_rules(), breakdowns=grouped)
+            breakdowns = grouped.dim_sets()
         if errors:
             raise ValidationFailed(
                 f"Rapport {period} refusé : {len(errors)} erreur(s), rien n'a été enregistré.",
@@ -271,7 +267,7 @@ class ReportService:
             cell_rows(cells),
             content_hash(cells),
             received,
-            breakdowns_of_cells(cells),
+            breakdowns,
             acceptance,
         )
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from cae_contract.catalogue import DIMENSION_LISTS
-from cae_contract.consistency import Cell, cells_of
+from cae_contract.consistency import Breakdowns, Cell, cells_of, check_consistency, load_rules
 from cae_contract.registry import get_registry
 from hub.indicators.models import IndicatorReport
 from hub.indicators.repository import CELLS_PER_STATEMENT, DIM_COLUMNS, ReportRepository
@@ -283,3 +283,28 @@ def test_the_rows_of_each_revision_are_stored_under_its_own_id(
             for c in reports.cells(report_id)
         ]
         assert back == rows  # same order, same values, none of the other revision's
+
+
+@given(raw_cells)
+def test_breakdowns_and_duplicates_are_found_in_one_pass(raw: list[dict[str, Any]]) -> None:
+    cells = cells_of({"cells": raw})
+    grouped = Breakdowns(cells)
+    found: dict[str, set[str]] = {}
+    for cell in cells:
+        found.setdefault(cell.indicator, set()).add(cell.dim_set)
+    assert grouped.dim_sets() == {i: sorted(sets) for i, sets in sorted(found.items())}
+    first: dict[tuple[str, Any], Cell] = {}
+    duplicates = []
+    for cell in cells:
+        earlier = first.setdefault((cell.indicator, cell.dims), cell)
+        if earlier is not cell:
+            duplicates.append((cell, earlier))
+    assert grouped.duplicates == duplicates
+    errors = check_consistency(cells, load_rules(), breakdowns=grouped)
+    assert errors == check_consistency(cells, load_rules())
+    if duplicates:
+        assert [e.path for e in errors] == [c.path for c, _ in duplicates]
+        assert all(
+            f"figure déjà en {f.path}" in e.message
+            for e, (_, f) in zip(errors, duplicates, strict=True)
+        )
