@@ -24,6 +24,7 @@ DIM_COLUMNS = ("contract", "trade", "sex", "age_band", "departement", "exit_reas
 
 
 _CELL_COLUMNS = ("report_id", "indicator", "dim_set", *DIM_COLUMNS, "value_centi")
+_COPY_CELLS = f"COPY indicator_cell ({', '.join(_CELL_COLUMNS)}) FROM STDIN"
 CELLS_PER_STATEMENT = 500
 """Rows per multi-row INSERT: 5,500 parameters, under SQLite's 32,766 and PostgreSQL's 65,535."""
 
@@ -145,8 +146,17 @@ class ReportRepository:
             # Straight to the driver: the rows are plain values that need neither the ORM nor
             # SQL compilation per row (several times faster for a large report).
             connection = self.session.connection()
-            mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
             report_id = report.id
+            if connection.dialect.name == "postgresql":
+                # COPY: the rows streamed in PostgreSQL's copy format, in this transaction,
+                # several times faster than INSERT statements.
+                driver: Any = connection.connection.driver_connection  # psycopg's
+                with driver.cursor() as cursor, cursor.copy(_COPY_CELLS) as copy:
+                    write_row = copy.write_row
+                    for cell in cells:
+                        write_row((report_id, *cell))
+                return report
+            mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
             for start in range(0, len(cells), CELLS_PER_STATEMENT):
                 chunk = cells[start : start + CELLS_PER_STATEMENT]
                 if mark == "?":

@@ -308,3 +308,34 @@ def test_breakdowns_and_duplicates_are_found_in_one_pass(raw: list[dict[str, Any
             f"figure déjà en {f.path}" in e.message
             for e, (_, f) in zip(errors, duplicates, strict=True)
         )
+
+
+def test_codes_with_separators_and_missing_dimensions_are_stored_as_sent(
+    session: Session, member: Member
+) -> None:
+    # PostgreSQL receives the rows in its copy format: tabs, newlines, backslashes and
+    # NULLs must come back unchanged.
+    assert member.id is not None
+    rows = [
+        ("entrepreneurs", "trade", None, "a\tb\\c\nd", None, None, None, None, 100),
+        ("entrepreneurs", "", None, None, None, None, None, None, 0),
+        ("revenue_eur", "sex,trade", None, "\\N", "F", None, None, None, 9_000_000_000_00),
+    ]
+    reports = ReportRepository(session)
+    report = reports.add_revision(
+        IndicatorReport(
+            member_id=member.id,
+            period="2025-S2",
+            revision=1,
+            schema_version="1.0.0",
+            content_hash="0" * 64,
+            cell_count=len(rows),
+        ),
+        rows,
+    )
+    assert report.id is not None
+    back = [
+        (c.indicator, c.dim_set, *(getattr(c, name) for name in DIM_COLUMNS), c.value_centi)
+        for c in reports.cells(report.id)
+    ]
+    assert back == rows
