@@ -262,7 +262,8 @@ def main() -> None:
     print(
         "Note: the hub's time covers the HTTP request, JSON parsing, the JSON Schema and "
         "consistency checks, the outlier history, the content hash and (stored report) the "
-        "SQLite write, in multi-row INSERTs of 500 cells where the floor runs one executemany; "
+        "SQLite write, in multi-row INSERTs of 500 cells (numbered placeholders, the report id "
+        "bound once per statement) where the floor runs one executemany; "
         "frictionless only reads and checks a local CSV file."
     )
     verdict = "within" if stored.median <= LIMIT_SECONDS else "ABOVE"

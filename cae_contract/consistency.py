@@ -5,10 +5,11 @@ from __future__ import annotations
 import statistics
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,14 @@ DimItems = tuple[tuple[str, str], ...]
 class Cell:
     """One cell of a report: exact value in hundredths of a unit.
 
-    ``dim_names`` and ``dim_set`` (``"sex,trade"``, ``""`` for a total) are worked out once,
-    here: every check of a large report reads them. A plain class with slots rather than a
+    ``dim_names``, ``codes`` (the codes in the order of ``dim_names``) and ``dim_set``
+    (``"sex,trade"``, ``""`` for a total) are worked out once, here: every check of a large
+    report, its rows and its hash read them. A plain class with slots rather than a
     frozen dataclass: a 10,000-cell report builds 10,000 of them on every upload. Treat it as
     immutable.
     """
 
-    __slots__ = ("centi", "dim_names", "dim_set", "dims", "index", "indicator")
+    __slots__ = ("centi", "codes", "dim_names", "dim_set", "dims", "index", "indicator")
 
     def __init__(self, index: int, indicator: str, dims: DimItems, centi: int) -> None:
         self.index = index
@@ -37,6 +39,7 @@ class Cell:
         self.centi = centi
         names = tuple([name for name, _ in dims])
         self.dim_names = names
+        self.codes = tuple([code for _, code in dims])
         self.dim_set = ",".join(names)
 
     def _key(self) -> tuple[int, str, DimItems, int]:
@@ -59,30 +62,48 @@ class Cell:
         return f"$.cells[{self.index}]"
 
 
+def _codes_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
+    """The codes of a cell's ``dims`` mapping, as a tuple in the order of ``names``."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    if names:
+        name = names[0]
+        return lambda dims: (dims[name],)
+    return lambda _: ()
+
+
 def cells_of(document: Mapping[str, Any]) -> list[Cell]:
     """The cells of a schema-valid indicator report as the consistency rules read them:
     values in hundredths, read from their decimal writing (0.1 is ten hundredths)."""
     cells: list[Cell] = []
     append = cells.append
     # The cells of a report come in a handful of shapes (the same dimensions in the same
-    # order): their sorted names and dim_set are worked out once per shape, not per cell.
-    shapes: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+    # order): their sorted names, dim_set and a getter of their codes in that order are
+    # worked out once per shape, not per cell.
+    shapes: dict[tuple[str, ...], tuple[tuple[str, ...], str, Callable[[Any], Any]]] = {}
     new = Cell.__new__
     for index, raw in enumerate(document["cells"]):
         value = raw["value"]
-        centi = int(Decimal(repr(value)) * 100) if isinstance(value, float) else int(value) * 100
+        if type(value) is int:
+            centi = value * 100
+        elif isinstance(value, float):
+            centi = int(Decimal(repr(value)) * 100)
+        else:
+            centi = int(value) * 100
         dims = raw["dims"]
         keys = tuple(dims)
         shape = shapes.get(keys)
         if shape is None:
             names = tuple(sorted(keys))
-            shape = shapes[keys] = (names, ",".join(names))
+            shape = shapes[keys] = (names, ",".join(names), _codes_getter(names))
         cell = new(Cell)
         cell.index = index
         cell.indicator = raw["indicator"]
         cell.centi = centi
-        cell.dim_names, cell.dim_set = shape
-        cell.dims = tuple(zip(shape[0], map(dims.__getitem__, shape[0]), strict=False))
+        names, cell.dim_set, codes_of = shape
+        cell.dim_names = names
+        cell.codes = codes = codes_of(dims)
+        cell.dims = tuple(zip(names, codes, strict=False))
         append(cell)
     return cells
 
@@ -143,8 +164,23 @@ class Breakdowns:
 
     def __init__(self, cells: Iterable[Cell]) -> None:
         self.by_set: dict[str, dict[tuple[str, ...], dict[DimItems, Cell]]] = defaultdict(dict)
+        self.duplicates: list[tuple[Cell, Cell]] = []
+        """Each cell of an indicator and dimensions already seen, with the first one."""
+        by_set, duplicates = self.by_set, self.duplicates
         for cell in cells:
-            self.by_set[cell.indicator].setdefault(cell.dim_names, {})[cell.dims] = cell
+            first = (
+                by_set[cell.indicator].setdefault(cell.dim_names, {}).setdefault(cell.dims, cell)
+            )
+            if first is not cell:
+                duplicates.append((cell, first))
+
+    def dim_sets(self) -> dict[str, list[str]]:
+        """Each indicator's breakdowns (sorted dimension names joined by commas, "" for the
+        total), indicators and breakdowns sorted."""
+        return {
+            indicator: sorted([",".join(names) for names in self.by_set[indicator]])
+            for indicator in sorted(self.by_set)
+        }
 
     def sets(self, indicator: str) -> list[tuple[str, ...]]:
         return sorted(self.by_set.get(indicator, {}), key=lambda s: (len(s), s))
@@ -248,28 +284,25 @@ def check_at_most(breakdowns: Breakdowns, rule: AtMost) -> list[ErrorItem]:
     return errors
 
 
-def check_consistency(cells: Sequence[Cell], rules: Rules) -> list[ErrorItem]:
-    """Every consistency error of a schema-valid report."""
-    errors: list[ErrorItem] = []
-    seen: dict[tuple[str, DimItems], Cell] = {}
-    for cell in cells:
-        key = (cell.indicator, cell.dims)
-        if key in seen:
-            errors.append(
-                ErrorItem(
-                    cell.path,
-                    (
-                        f"cellule en double : {cell.indicator} ({_label(cell.dims)}) "
-                        f"figure déjà en {seen[key].path}"
-                    ),
-                )
+def check_consistency(
+    cells: Sequence[Cell], rules: Rules, *, breakdowns: Breakdowns | None = None
+) -> list[ErrorItem]:
+    """Every consistency error of a schema-valid report (``breakdowns``: those of ``cells``,
+    when the caller has them already)."""
+    if breakdowns is None:
+        breakdowns = Breakdowns(cells)
+    if breakdowns.duplicates:
+        return [
+            ErrorItem(
+                cell.path,
+                (
+                    f"cellule en double : {cell.indicator} ({_label(cell.dims)}) "
+                    f"figure déjà en {first.path}"
+                ),
             )
-        else:
-            seen[key] = cell
-    if errors:
-        return errors
-    breakdowns = Breakdowns(cells)
-    errors.extend(check_breakdowns(breakdowns, rules.tolerance_centi))
+            for cell, first in breakdowns.duplicates
+        ]
+    errors = check_breakdowns(breakdowns, rules.tolerance_centi)
     for rule in rules.at_most:
         errors.extend(check_at_most(breakdowns, rule))
     return errors

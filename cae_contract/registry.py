@@ -166,6 +166,26 @@ class SchemaRegistry:
         return jsonschema_rs.Registry([(s.uri, s.document) for s in sound])
 
     @cached_property
+    def _quick_registry(self) -> jsonschema_rs.Registry:
+        """The schemas of ``_compiled_registry`` with each code list as an ``enum``
+        (:func:`quick_form`): the same documents valid, checked in less time."""
+        sound = [s for s in self.all() if not any(self._unresolved_refs(s))]
+        return jsonschema_rs.Registry([(s.uri, quick_form(s.document)) for s in sound])
+
+    @lru_cache(maxsize=256)  # noqa: B019 - the registry lives as long as the process
+    def quick_validator(self, name: str, version: str) -> jsonschema_rs.Draft202012Validator:
+        """A validator of one version that tells whether a document is valid, as
+        :meth:`validator` does, in less time (code lists as ``enum``); the errors of an
+        invalid document are still those of :meth:`validator`."""
+        schema = self.get(name, version)
+        return jsonschema_rs.Draft202012Validator(
+            quick_form(schema.document),
+            registry=self._quick_registry,
+            base_uri=schema.uri,
+            validate_formats=True,
+        )
+
+    @cached_property
     def _messages(self) -> MessageContext:
         lists: dict[frozenset[str], str] = {}
         for schema in self.all():
@@ -195,9 +215,9 @@ class SchemaRegistry:
 
     def validate(self, name: str, version: str, document: Any) -> list[ErrorItem]:
         """Every error of ``document`` against one version, with JSON paths and French messages."""
-        validator = self.validator(name, version)
-        if validator.is_valid(document):
+        if self.quick_validator(name, version).is_valid(document):
             return []
+        validator = self.validator(name, version)
         root = self.get(name, version).document
         return self._messages.errors(validator.iter_errors(document), root)
 
@@ -396,3 +416,52 @@ def publish_from(root: Path | None) -> None:
 def get_registry() -> SchemaRegistry:
     """The registry of the published schemas."""
     return registry_at(_published[0])
+
+
+_ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "deprecated"})
+
+
+def _is_const_branch(branch: Any) -> bool:
+    """A branch that only says « this value » and annotates it (``title``, ``x-…``)."""
+    return (
+        isinstance(branch, dict)
+        and "const" in branch
+        and all(k == "const" or k in _ANNOTATIONS or k.startswith("x-") for k in branch)
+    )
+
+
+_LITERALS = frozenset({"const", "enum", "default", "examples"})
+"""Keywords whose value is data, never a schema: kept as written."""
+
+
+def quick_form(node: Any) -> Any:
+    """``node`` with each ``anyOf`` made only of annotated ``const`` branches (a code list)
+    written as the ``enum`` of those values, everything else as it is.
+
+    By the definitions of ``anyOf``, ``const`` and ``enum`` (and annotations asserting
+    nothing) both forms accept exactly the same instances; ``enum`` is checked by one lookup
+    instead of one sub-schema per code. Annotations are lost: for validity only. A schema
+    that already has an ``enum`` or ``const`` beside such an ``anyOf`` is left as it is.
+    """
+    if isinstance(node, dict):
+        branches = node.get("anyOf")
+        if (
+            isinstance(branches, list)
+            and branches
+            and "enum" not in node
+            and "const" not in node
+            and all(map(_is_const_branch, branches))
+        ):
+            quick = {k: _quick_value(k, v) for k, v in node.items() if k != "anyOf"}
+            quick["enum"] = [b["const"] for b in branches]
+            return quick
+        return {k: _quick_value(k, v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [quick_form(v) for v in node]
+    return node
+
+
+def _quick_value(keyword: str, value: Any) -> Any:
+    if keyword in _LITERALS or keyword.startswith("x-"):
+        return value
+    return quick_form(value)

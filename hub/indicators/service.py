@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
@@ -19,6 +20,7 @@ from cae_contract.catalogue import (
     get_catalogue,
 )
 from cae_contract.consistency import (
+    Breakdowns,
     Cell,
     cells_of,
     check_consistency,
@@ -71,9 +73,23 @@ def parse_period(text: str, *, where: str = "path.period") -> Period:
 
 
 def content_hash(cells: Sequence[Cell]) -> str:
-    """The same content, in any order, has the same hash."""
-    # "=".join((name, code)) is "name=code": the line of a cell is built without a loop.
-    lines = sorted([f"{c.indicator}|{'&'.join(map('='.join, c.dims))}|{c.centi}" for c in cells])
+    """The same content, in any order, has the same hash.
+
+    The hash of the sorted lines ``indicator|name=code&name=code|centi`` (names sorted, the
+    total's middle part empty). Each shape of cell has its line written by one ``%``
+    template (``"%s|sex=%s&trade=%s|%d"``): codes and values are its arguments, never part
+    of the template."""
+    templates: dict[tuple[str, ...], str] = {}
+    lines: list[str] = []
+    append = lines.append
+    for cell in cells:
+        names = cell.dim_names
+        template = templates.get(names)
+        if template is None:
+            middle = "&".join([f"{name.replace('%', '%%')}=%s" for name in names])
+            template = templates[names] = f"%s|{middle}|%d"
+        append(template % (cell.indicator, *cell.codes, cell.centi))
+    lines.sort()
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
@@ -89,12 +105,20 @@ def cell_row(cell: Cell) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def breakdowns_of_cells(cells: Sequence[Cell]) -> dict[str, list[str]]:
-    """Each indicator's breakdowns (sorted dimension names, "" for the total) in ``cells``."""
-    found: dict[str, set[str]] = {}
+def cell_rows(cells: Sequence[Cell]) -> list[tuple[Any, ...]]:
+    """:func:`cell_row` of every cell; where each code goes is worked out once per shape."""
+    placings: dict[tuple[str, ...], Callable[[tuple[Any, ...]], tuple[Any, ...]]] = {}
+    rows: list[tuple[Any, ...]] = []
+    append = rows.append
     for cell in cells:
-        found.setdefault(cell.indicator, set()).add(cell.dim_set)
-    return {indicator: sorted(sets) for indicator, sets in sorted(found.items())}
+        names = cell.dim_names
+        place = placings.get(names)
+        if place is None:
+            # Position 0 of (None, *codes) is the None of every dimension the shape lacks.
+            where = [names.index(column) + 1 if column in names else 0 for column in DIM_COLUMNS]
+            place = placings[names] = itemgetter(*where)
+        append((cell.indicator, cell.dim_set, *place((None, *cell.codes)), cell.centi))
+    return rows
 
 
 def outlier_indicators(breakdowns: Mapping[str, list[str]]) -> list[str]:
@@ -139,7 +163,7 @@ class PreparedReport:
     schema_version: str
     cells: list[Cell]
     rows: list[tuple[Any, ...]]
-    """The cells as stored (:func:`cell_row`), built before the write lock is taken."""
+    """The cells as stored (:func:`cell_rows`), built before the write lock is taken."""
     content_hash: str
     cells_received: int
     breakdowns: dict[str, list[str]]
@@ -224,9 +248,12 @@ class ReportService:
                 )
             )
         cells: list[Cell] = []
+        breakdowns: dict[str, list[str]] = {}
         if not errors:
             cells = cells_of(document)
-            errors = check_consistency(cells, load_rules())
+            grouped = Breakdowns(cells)
+            errors = check_consistency(cells, load_rules(), breakdowns=grouped)
+            breakdowns = grouped.dim_sets()
         if errors:
             raise ValidationFailed(
                 f"Rapport {period} refusé : {len(errors)} erreur(s), rien n'a été enregistré.",
@@ -237,10 +264,10 @@ class ReportService:
             period,
             catalogue.schema_version,
             cells,
-            [cell_row(cell) for cell in cells],
+            cell_rows(cells),
             content_hash(cells),
             received,
-            breakdowns_of_cells(cells),
+            breakdowns,
             acceptance,
         )
 

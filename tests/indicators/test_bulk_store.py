@@ -5,19 +5,24 @@ garbage collector held off while a report is checked."""
 from __future__ import annotations
 
 import gc
+import hashlib
 from itertools import product
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import Session
 
 from cae_contract.catalogue import DIMENSION_LISTS
-from cae_contract.consistency import cells_of
+from cae_contract.consistency import Breakdowns, Cell, cells_of, check_consistency, load_rules
 from cae_contract.registry import get_registry
-from hub.indicators.repository import CELLS_PER_STATEMENT, ReportRepository
+from hub.indicators.models import IndicatorReport
+from hub.indicators.repository import CELLS_PER_STATEMENT, DIM_COLUMNS, ReportRepository
 from hub.indicators.service import (
     cell_row,
+    cell_rows,
     collector_paused,
     content_hash,
     outlier_indicators,
@@ -194,3 +199,143 @@ def test_the_collector_is_held_off_while_a_report_is_checked_and_back_after() ->
         assert not gc.isenabled()  # left as found
     finally:
         gc.enable()
+
+
+def reference_hash(cells: list[Cell]) -> str:
+    """The content hash as first defined: the sorted lines, one per cell, written out."""
+    lines = [f"{c.indicator}|{'&'.join(f'{n}={v}' for n, v in c.dims)}|{c.centi}" for c in cells]
+    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+
+
+def reference_row(cell: Cell) -> tuple[Any, ...]:
+    codes = dict(cell.dims)
+    return (cell.indicator, cell.dim_set, *(codes.get(c) for c in DIM_COLUMNS), cell.centi)
+
+
+raw_cells = st.lists(
+    st.fixed_dictionaries(
+        {
+            "indicator": st.sampled_from(["entrepreneurs", "revenue_eur", "a%s|b"]),
+            "dims": st.dictionaries(
+                st.sampled_from(DIM_COLUMNS), st.text("AF%s=&|0", min_size=1, max_size=4)
+            ),
+            "value": st.one_of(st.integers(0, 10**9), st.decimals(0, 10**6, places=2).map(float)),
+        }
+    ),
+    max_size=30,
+)
+
+
+@given(raw_cells)
+def test_rows_and_hash_worked_out_per_shape_are_those_written_out_per_cell(
+    raw: list[dict[str, Any]],
+) -> None:
+    cells = cells_of({"cells": raw})
+    assert [c.codes for c in cells] == [tuple(code for _, code in c.dims) for c in cells]
+    assert [c.dim_names for c in cells] == [tuple(sorted(r["dims"])) for r in raw]
+    assert cell_rows(cells) == [cell_row(c) for c in cells] == [reference_row(c) for c in cells]
+    assert content_hash(cells) == reference_hash(cells)
+
+
+def test_a_cell_made_by_hand_is_the_cell_read_from_a_report() -> None:
+    cell = Cell(0, "entrepreneurs", (("sex", "F"), ("trade", "43.21A")), 500)
+    assert (cell.codes, cell.dim_names, cell.dim_set) == (
+        ("F", "43.21A"),
+        ("sex", "trade"),
+        "sex,trade",
+    )
+    read = cells_of(
+        {
+            "cells": [
+                {"indicator": "entrepreneurs", "dims": {"trade": "43.21A", "sex": "F"}, "value": 5}
+            ]
+        }
+    )
+    assert read == [cell]
+    assert (read[0].codes, read[0].dim_names) == (cell.codes, cell.dim_names)
+
+
+def test_the_rows_of_each_revision_are_stored_under_its_own_id(
+    session: Session, member: Member
+) -> None:
+    assert member.id is not None
+    reports = ReportRepository(session)
+    stored = {}
+    for number, count in ((1, CELLS_PER_STATEMENT + 2), (2, 1)):
+        cells = cells_of({"cells": fine_cells(count)[::-1] if number == 2 else fine_cells(count)})
+        rows = cell_rows(cells)
+        report = reports.add_revision(
+            IndicatorReport(
+                member_id=member.id,
+                period="2025-S1",
+                revision=number,
+                schema_version="1.0.0",
+                content_hash=content_hash(cells),
+                cell_count=len(rows),
+            ),
+            rows,
+        )
+        assert report.id is not None
+        stored[report.id] = rows
+    for report_id, rows in stored.items():
+        back = [
+            (c.indicator, c.dim_set, *(getattr(c, name) for name in DIM_COLUMNS), c.value_centi)
+            for c in reports.cells(report_id)
+        ]
+        assert back == rows  # same order, same values, none of the other revision's
+
+
+@given(raw_cells)
+def test_breakdowns_and_duplicates_are_found_in_one_pass(raw: list[dict[str, Any]]) -> None:
+    cells = cells_of({"cells": raw})
+    grouped = Breakdowns(cells)
+    found: dict[str, set[str]] = {}
+    for cell in cells:
+        found.setdefault(cell.indicator, set()).add(cell.dim_set)
+    assert grouped.dim_sets() == {i: sorted(sets) for i, sets in sorted(found.items())}
+    first: dict[tuple[str, Any], Cell] = {}
+    duplicates = []
+    for cell in cells:
+        earlier = first.setdefault((cell.indicator, cell.dims), cell)
+        if earlier is not cell:
+            duplicates.append((cell, earlier))
+    assert grouped.duplicates == duplicates
+    errors = check_consistency(cells, load_rules(), breakdowns=grouped)
+    assert errors == check_consistency(cells, load_rules())
+    if duplicates:
+        assert [e.path for e in errors] == [c.path for c, _ in duplicates]
+        assert all(
+            f"figure déjà en {f.path}" in e.message
+            for e, (_, f) in zip(errors, duplicates, strict=True)
+        )
+
+
+def test_codes_with_separators_and_missing_dimensions_are_stored_as_sent(
+    session: Session, member: Member
+) -> None:
+    # PostgreSQL receives the rows in its copy format: tabs, newlines, backslashes and
+    # NULLs must come back unchanged.
+    assert member.id is not None
+    rows = [
+        ("entrepreneurs", "trade", None, "a\tb\\c\nd", None, None, None, None, 100),
+        ("entrepreneurs", "", None, None, None, None, None, None, 0),
+        ("revenue_eur", "sex,trade", None, "\\N", "F", None, None, None, 9_000_000_000_00),
+    ]
+    reports = ReportRepository(session)
+    report = reports.add_revision(
+        IndicatorReport(
+            member_id=member.id,
+            period="2025-S2",
+            revision=1,
+            schema_version="1.0.0",
+            content_hash="0" * 64,
+            cell_count=len(rows),
+        ),
+        rows,
+    )
+    assert report.id is not None
+    back = [
+        (c.indicator, c.dim_set, *(getattr(c, name) for name in DIM_COLUMNS), c.value_centi)
+        for c in reports.cells(report.id)
+    ]
+    assert back == rows
