@@ -150,12 +150,17 @@ def test_two_workers_on_postgresql_serve_members(tmp_path: Path, http: requests.
             token = found.group(1)
 
             # Both workers started, each its own process building its own app.
-            pids = set(re.findall(r"Started server process \[(\d+)\]", hub.log_tail()))
+            # The whole log: each worker's start-up (its scheduled jobs) outgrows the tail.
+            def started() -> set[str]:
+                log = hub.log.read_text(encoding="utf-8", errors="replace")
+                return set(re.findall(r"Started server process \[(\d+)\]", log))
+
+            pids = started()
             for _ in range(60):
                 if len(pids) == 2:
                     break
                 time.sleep(0.5)
-                pids = set(re.findall(r"Started server process \[(\d+)\]", hub.log_tail()))
+                pids = started()
             assert len(pids) == 2, hub.log_tail()
             assert str(hub.process.pid) not in pids
 

@@ -221,7 +221,7 @@ RequestId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Identifiant de 
         "La CAE qui offre la session est prévenue par e-mail ; la réponse porte le reçu signé. "
         "Avec Idempotency-Key, une demande renvoyée n'est enregistrée qu'une fois."
     ),
-    responses=problem_responses(404, 409),
+    responses=problem_responses(*BODY_ERRORS, 404, 409),
 )
 def request_seats(
     session_id: SessionId,
@@ -285,7 +285,7 @@ def read_request(
         "liste_attente. Les places accordées ne dépassent jamais les places offertes. La CAE "
         "demandeuse est prévenue par e-mail ; la réponse porte le reçu signé."
     ),
-    responses=problem_responses(404, 409),
+    responses=problem_responses(*BODY_ERRORS, 404, 409),
 )
 def decide_request(
     request_id: RequestId,
