@@ -53,6 +53,17 @@ def _wait_for_runs(engine: Engine, count: int) -> None:
     pytest.fail(f"moins de {count} exécutions de {JOB} enregistrées")
 
 
+def _wait_until_both_fired(first: RunningHub, second: RunningHub) -> None:
+    """The second hub may start seconds after the first (a loaded machine): wait until each
+    scheduler has fired and at least one slot was contended, rather than for a fixed count."""
+    for _ in range(120):
+        fired = all(_slots(RAN, hub) or _slots(TAKEN, hub) for hub in (first, second))
+        if fired and (_slots(TAKEN, first) or _slots(TAKEN, second)):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"les deux hubs n'ont pas tous deux déclenché {JOB}")
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(postgres_url() is None, reason="PostgreSQL injoignable")
 def test_two_hubs_run_each_slot_once_and_a_restart_does_not_rerun(tmp_path: Path) -> None:
@@ -63,6 +74,7 @@ def test_two_hubs_run_each_slot_once_and_a_restart_does_not_rerun(tmp_path: Path
             start_hub(_workdir(tmp_path, "second"), database_url=url) as second,
         ):
             _wait_for_runs(engine, 6)
+            _wait_until_both_fired(first, second)
             stop_server(second.process)
             stop_server(first.process)
 
